@@ -1,0 +1,28 @@
+// What the monitor itself is doing in the session: observer, or a peer the user drives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shmipc/block.hpp"
+
+namespace shmscope {
+
+struct ReceiveLogLine {
+  std::uint64_t t_ns = 0;
+  std::string text;      // a message as received, or "KILL_APP" / "PING"
+  bool receipt = false;  // the receipt (ReceiveMessage / ReceiveCommand) was sent
+};
+
+struct ActingState {
+  std::string session_name;
+  bool attached = false;             // an Observer is open
+  shmipc::Role role = shmipc::Role::Observer;  // Observer unless the user joined
+  shmipc::PeerMode mode = shmipc::PeerMode::Reliable;
+  std::vector<ReceiveLogLine> receive_log;  // as parent
+  std::string last_error;            // shown in the Act panel until the next action
+  std::string last_result;           // e.g. "sent #12, receipt received"
+};
+
+}  // namespace shmscope

@@ -1,0 +1,39 @@
+// What a panel asks the application to do. Panels never touch a session themselves: they are
+// pure functions of (history, acting state, UI state) that append requests here, and the app
+// carries them out between frames (so a panel can be rendered in a test with no session).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "shmipc/block.hpp"
+
+namespace shmscope {
+
+struct ActionRequest {
+  enum class Kind {
+    Attach,          // text: session name
+    JoinAsParent,
+    JoinAsChild,
+    Leave,
+    SendMessage,     // bytes: the message (already decoded from text or hex)
+    SendCommand,     // command
+    SetMode,         // mode
+    InjectSetEvent,  // event
+    InjectHoldMutex,  // seconds
+    InjectFlipChildAck,
+    InjectRawData,   // offset (into data), bytes
+    SetPaused,       // flag
+  };
+  Kind kind = Kind::Attach;
+  std::string text;
+  std::string bytes;
+  shmipc::Command command = shmipc::Command::None;
+  shmipc::PeerMode mode = shmipc::PeerMode::Reliable;
+  shmipc::EventId event = shmipc::EventId::SendMessage;
+  double seconds = 0;
+  std::uint32_t offset = 0;
+  bool flag = false;
+};
+
+}  // namespace shmscope

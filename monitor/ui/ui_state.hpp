@@ -1,0 +1,49 @@
+// Everything the views remember between frames. Cross-panel highlighting works through
+// `hover`: a panel sets what is under the mouse this frame, every panel reads last frame's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "shmipc/block.hpp"
+
+namespace shmscope {
+
+struct Highlight {
+  enum class Target { None, JournalEntry, BlockRange, Event, Participant, Mutex };
+  Target target = Target::None;
+  std::uint64_t journal_seq = 0;
+  std::size_t offset = 0;  // BlockRange: byte offset in the block
+  std::size_t size = 0;
+  int index = -1;          // Event / Participant index
+};
+
+struct UiState {
+  Highlight hover;       // being written this frame
+  Highlight hover_prev;  // last frame's, read by every panel
+  // Hex view selection [begin, end) in block offsets; begin == end: none.
+  std::size_t selection_begin = 0;
+  std::size_t selection_end = 0;
+  bool paused = false;
+  double diagram_zoom = 1.0;       // pixels per millisecond scale factor
+  double diagram_scroll_ns = 0;    // offset from the newest record when paused
+  std::int64_t pinned_journal_seq = -1;  // clicked entry: show the block as it was after it
+  // Act panel inputs
+  std::string message_input;
+  bool message_is_hex = false;
+  int command_choice = 1;          // shmipc::Command
+  int inject_event = 1;            // shmipc::EventId
+  float inject_hold_seconds = 2.0f;
+  std::string inject_raw_hex;
+  int inject_raw_offset = 0;
+  std::string attach_input;
+  float ui_scale = 1.0f;
+
+  void begin_frame() {
+    hover_prev = hover;
+    hover = Highlight{};
+  }
+};
+
+}  // namespace shmscope
