@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "shmipc/actor.hpp"
 #include "shmipc/block.hpp"
