@@ -1,0 +1,65 @@
+#include "shmipc/actor.hpp"
+
+#include <atomic>
+
+#include "futex.hpp"
+#include "shmipc/journal.hpp"
+
+namespace shmipc {
+
+namespace {
+ParticipantSlot* participant(const Actor& who) noexcept {
+  if (who.block == nullptr || who.slot < 0 ||
+      static_cast<std::size_t>(who.slot) >= kParticipantSlots) {
+    return nullptr;
+  }
+  return &who.block->participants[who.slot];
+}
+}  // namespace
+
+bool Actor::gate(JournalKind kind, std::uint32_t arg, Deadline deadline) const {
+  if (block == nullptr) return true;
+  // The fast path every protocol action pays when nobody steps: one relaxed load.
+  if (block->control.step_mode.load(std::memory_order_relaxed) == 0) return true;
+  ParticipantSlot* slot_state = participant(*this);
+  // Without a participant slot nobody can address a grant to us: do not park.
+  if (slot_state == nullptr) return true;
+
+  auto previous = slot_state->activity.load(std::memory_order_relaxed);
+  slot_state->step_pending_arg.store(arg, std::memory_order_relaxed);
+  slot_state->step_pending.store(static_cast<std::uint32_t>(kind), std::memory_order_release);
+  slot_state->activity.store(static_cast<std::uint32_t>(Activity::WaitingStep),
+                             std::memory_order_relaxed);
+  journal_append(*this, JournalKind::StepPending, static_cast<std::uint32_t>(kind), arg);
+
+  bool granted = false;
+  for (;;) {
+    std::uint32_t grants = slot_state->step_grants.load(std::memory_order_acquire);
+    std::uint32_t taken = slot_state->step_taken.load(std::memory_order_relaxed);
+    if (grants != taken) {
+      slot_state->step_taken.fetch_add(1, std::memory_order_acq_rel);
+      granted = true;
+      break;
+    }
+    if (!futex_wait(slot_state->step_grants, grants, deadline)) {
+      // One last look: a grant may have landed right at the deadline.
+      if (slot_state->step_grants.load(std::memory_order_acquire) != taken) continue;
+      break;
+    }
+  }
+
+  slot_state->step_pending.store(0, std::memory_order_release);
+  slot_state->step_pending_arg.store(0, std::memory_order_relaxed);
+  slot_state->activity.store(previous, std::memory_order_relaxed);
+  if (granted)
+    journal_append(*this, JournalKind::StepGranted, static_cast<std::uint32_t>(kind), arg);
+  return granted;
+}
+
+void Actor::set_activity(Activity a) const noexcept {
+  if (ParticipantSlot* slot_state = participant(*this)) {
+    slot_state->activity.store(static_cast<std::uint32_t>(a), std::memory_order_relaxed);
+  }
+}
+
+}  // namespace shmipc
