@@ -1,0 +1,216 @@
+#include "shmipc/auto_reset_event.hpp"
+
+#include <atomic>
+#include <string>
+
+#include "futex.hpp"
+#include "shmipc/error.hpp"
+#include "shmipc/journal.hpp"
+#include "shmipc/process_identity.hpp"
+
+namespace shmipc {
+
+namespace {
+
+// owner_tid while a slot is being filled in (claimed or taken over): other claimers skip it,
+// and nobody judges its owner dead from half-written pid/start-time fields.
+constexpr std::uint32_t kSlotClaiming = 0xFFFFFFFFu;
+
+std::uint32_t checked_bit(EventId e) {
+  auto index = static_cast<std::uint32_t>(e);
+  if (index >= kEventCount) {
+    throw Error(ErrorCode::Usage, "event id " + std::to_string(index) + " is not one of the " +
+                                      std::to_string(kEventCount) + " session events");
+  }
+  return event_bit(e);
+}
+
+std::uint64_t elapsed_since(std::uint64_t start) noexcept {
+  std::uint64_t now = monotonic_ns();
+  return now > start ? now - start : 0;
+}
+
+bool deadline_passed(const Deadline& deadline) noexcept {
+  return deadline && std::chrono::steady_clock::now() >= *deadline;
+}
+
+// One waiter slot held by this thread for the duration of a wait.
+class ClaimedSlot {
+ public:
+  ClaimedSlot(const Actor& who, std::uint32_t mask) {
+    Block& block = *who.block;
+    ProcessIdentity self = current_process();
+    std::uint32_t tid = current_tid();
+    slot_ = claim_free(block);
+    if (slot_ == nullptr) slot_ = take_over_stale(block);
+    if (slot_ == nullptr) {
+      throw Error(ErrorCode::System, "all " + std::to_string(kWaiterSlots) +
+                                         " event waiter slots are held by live waiters");
+    }
+    slot_->owner_pid.store(self.pid, std::memory_order_relaxed);
+    slot_->owner_start_time.store(self.start_time, std::memory_order_relaxed);
+    slot_->owner_role.store(static_cast<std::uint32_t>(who.role), std::memory_order_relaxed);
+    slot_->since_ns.store(monotonic_ns(), std::memory_order_relaxed);
+    slot_->owner_tid.store(tid, std::memory_order_release);
+    // Published before the first consume attempt; a setter stores `signalled` before it
+    // reads masks. With both seq_cst, either the setter sees this mask or we see its set.
+    slot_->wait_mask.store(mask, std::memory_order_seq_cst);
+  }
+  ~ClaimedSlot() {
+    slot_->wait_mask.store(0, std::memory_order_seq_cst);
+    slot_->since_ns.store(0, std::memory_order_relaxed);
+    slot_->owner_tid.store(0, std::memory_order_release);
+  }
+  ClaimedSlot(const ClaimedSlot&) = delete;
+  ClaimedSlot& operator=(const ClaimedSlot&) = delete;
+
+  std::atomic<std::uint32_t>& wake_seq() { return slot_->wake_seq; }
+
+ private:
+  static WaiterSlot* claim_free(Block& block) {
+    for (WaiterSlot& slot : block.waiters) {
+      std::uint32_t expected = 0;
+      if (slot.owner_tid.compare_exchange_strong(expected, kSlotClaiming,
+                                                 std::memory_order_acq_rel)) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+
+  // A waiter killed in its wait never releases its slot. Only when every slot is taken do we
+  // check owners, by pid + start time (a pid alone may have been reused).
+  static WaiterSlot* take_over_stale(Block& block) {
+    for (WaiterSlot& slot : block.waiters) {
+      std::uint32_t tid = slot.owner_tid.load(std::memory_order_acquire);
+      if (tid == 0 || tid == kSlotClaiming) continue;
+      ProcessIdentity owner{slot.owner_pid.load(std::memory_order_relaxed),
+                            slot.owner_start_time.load(std::memory_order_relaxed)};
+      if (owner.pid == 0 || is_alive(owner)) continue;
+      // Fails if the slot changed hands since we read its tid.
+      if (slot.owner_tid.compare_exchange_strong(tid, kSlotClaiming, std::memory_order_acq_rel)) {
+        slot.wait_mask.store(0, std::memory_order_seq_cst);
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+
+  WaiterSlot* slot_ = nullptr;
+};
+
+}  // namespace
+
+void Events::initialize(Block& block) {
+  for (EventState& e : block.events) {
+    e.signalled.store(0, std::memory_order_relaxed);
+    e.last_setter_pid.store(0, std::memory_order_relaxed);
+    e.times_set.store(0, std::memory_order_relaxed);
+    e.times_consumed.store(0, std::memory_order_relaxed);
+    e.last_set_ns.store(0, std::memory_order_relaxed);
+    e.last_setter_role.store(0, std::memory_order_relaxed);
+    e.last_consumer_pid.store(0, std::memory_order_relaxed);
+    e.last_consumed_ns.store(0, std::memory_order_relaxed);
+  }
+  for (WaiterSlot& w : block.waiters) {
+    w.owner_tid.store(0, std::memory_order_relaxed);
+    w.owner_pid.store(0, std::memory_order_relaxed);
+    w.wait_mask.store(0, std::memory_order_relaxed);
+    w.wake_seq.store(0, std::memory_order_relaxed);
+    w.since_ns.store(0, std::memory_order_relaxed);
+    w.owner_start_time.store(0, std::memory_order_relaxed);
+    w.owner_role.store(0, std::memory_order_relaxed);
+  }
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
+bool Events::set(EventId e) {
+  std::uint32_t bit = checked_bit(e);
+  if (who_.block == nullptr) throw Error(ErrorCode::System, "Events used without a block");
+  who_.gate(JournalKind::EventSet, static_cast<std::uint32_t>(e));
+  Block& block = *who_.block;
+  EventState& state = block.events[static_cast<std::uint32_t>(e)];
+
+  state.last_setter_pid.store(who_.pid, std::memory_order_relaxed);
+  state.last_setter_role.store(static_cast<std::uint32_t>(who_.role), std::memory_order_relaxed);
+  state.last_set_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  state.times_set.fetch_add(1, std::memory_order_relaxed);
+  bool coalesced = state.signalled.exchange(1, std::memory_order_seq_cst) == 1;
+  journal_append(who_, JournalKind::EventSet, static_cast<std::uint32_t>(e), coalesced ? 1 : 0);
+
+  // Every slot waiting for this event is woken; they race for the one signal and the losers
+  // sleep again, so exactly one is released. A dead waiter's slot costs one futex_wake that
+  // nobody receives: never a hang.
+  for (WaiterSlot& slot : block.waiters) {
+    if ((slot.wait_mask.load(std::memory_order_seq_cst) & bit) == 0) continue;
+    slot.wake_seq.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake(slot.wake_seq, 1);
+  }
+  return coalesced;
+}
+
+namespace {
+
+bool consume(const Actor& who, EventId e, std::uint64_t wait_started_ns) {
+  EventState& state = who.block->events[static_cast<std::uint32_t>(e)];
+  std::uint32_t expected = 1;
+  if (!state.signalled.compare_exchange_strong(expected, 0, std::memory_order_seq_cst)) {
+    return false;
+  }
+  state.times_consumed.fetch_add(1, std::memory_order_relaxed);
+  state.last_consumer_pid.store(who.pid, std::memory_order_relaxed);
+  state.last_consumed_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  journal_append(who, JournalKind::EventConsumed, static_cast<std::uint32_t>(e),
+                 wait_started_ns == 0 ? 0 : elapsed_since(wait_started_ns));
+  return true;
+}
+
+}  // namespace
+
+bool Events::try_consume(EventId e) {
+  checked_bit(e);
+  if (who_.block == nullptr) throw Error(ErrorCode::System, "Events used without a block");
+  return consume(who_, e, 0);
+}
+
+bool Events::wait(EventId e, Deadline deadline) {
+  const EventId one[] = {e};
+  return wait_any(one, deadline).has_value();
+}
+
+std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline deadline) {
+  if (any.empty()) throw Error(ErrorCode::Usage, "wait_any needs at least one event");
+  std::uint32_t mask = 0;
+  for (EventId e : any) mask |= checked_bit(e);
+  if (who_.block == nullptr) throw Error(ErrorCode::System, "Events used without a block");
+
+  const std::uint64_t started = monotonic_ns();
+  auto try_all = [&]() -> std::optional<EventId> {
+    for (EventId e : any) {
+      if (consume(who_, e, started)) return e;
+    }
+    return std::nullopt;
+  };
+
+  // Already signalled: no slot, no sleep.
+  if (auto got = try_all()) return got;
+
+  who_.set_activity(Activity::WaitingEvent);
+  struct IdleOnExit {
+    const Actor& who;
+    ~IdleOnExit() { who.set_activity(Activity::Idle); }
+  } idle{who_};
+
+  ClaimedSlot slot(who_, mask);
+  for (;;) {
+    std::uint32_t seen = slot.wake_seq().load(std::memory_order_seq_cst);
+    if (auto got = try_all()) return got;
+    if (deadline_passed(deadline)) break;
+    // Returns on a wake, a changed wake_seq, EINTR or spuriously: all lead back to trying.
+    futex_wait(slot.wake_seq(), seen, deadline);
+  }
+  journal_append(who_, JournalKind::EventTimeout, mask, elapsed_since(started));
+  return std::nullopt;
+}
+
+}  // namespace shmipc
