@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "shmipc/block.hpp"
+#include "shmipc/session.hpp"
 
 namespace shmscope {
 
@@ -17,12 +18,14 @@ struct ReceiveLogLine {
 
 struct ActingState {
   std::string session_name;
-  bool attached = false;             // an Observer is open
+  bool attached = false;                       // an Observer is open
   shmipc::Role role = shmipc::Role::Observer;  // Observer unless the user joined
   shmipc::PeerMode mode = shmipc::PeerMode::Reliable;
   std::vector<ReceiveLogLine> receive_log;  // as parent
-  std::string last_error;            // shown in the Act panel until the next action
-  std::string last_result;           // e.g. "sent #12, receipt received"
+  std::string last_error;                   // shown in the Act panel until the next action
+  std::string last_result;                  // e.g. "sent #12, receipt received"
+  // Sessions the app found on the machine (shmipc::list_sessions), so the panel stays pure.
+  std::vector<shmipc::SessionInfo> found_sessions;
 };
 
 }  // namespace shmscope

@@ -19,15 +19,16 @@ struct LockSpan {
   shmipc::Role role = shmipc::Role::None;
   std::uint32_t pid = 0;
   std::uint64_t begin_ns = 0;
-  std::uint64_t end_ns = 0;   // == now for a span still open
+  std::uint64_t end_ns = 0;  // == now for a span still open
   bool open = false;
   std::uint32_t waiter_pid = 0;  // HoldingContended: who waited
 };
 
 struct Metrics {
-  double messages_per_second = 0;           // over the last second of journal
-  std::vector<double> handoff_latency_us;   // MessageWritten -> MessageRead, recent
-  std::vector<double> hold_time_us;         // LockReleased values, recent
+  double messages_per_second = 0;                 // over the last second of journal
+  std::vector<double> handoff_latency_us;         // MessageWritten -> MessageRead, recent
+  std::vector<double> hold_time_us;               // LockReleased values, recent
+  std::vector<float> messages_per_second_series;  // messages read in each of the last 60 s
 };
 
 class SessionHistory {

@@ -16,7 +16,7 @@ struct Highlight {
   std::uint64_t journal_seq = 0;
   std::size_t offset = 0;  // BlockRange: byte offset in the block
   std::size_t size = 0;
-  int index = -1;          // Event / Participant index
+  int index = -1;  // Event / Participant index
 };
 
 struct UiState {
@@ -25,15 +25,20 @@ struct UiState {
   // Hex view selection [begin, end) in block offsets; begin == end: none.
   std::size_t selection_begin = 0;
   std::size_t selection_end = 0;
+  std::size_t selection_anchor = 0;  // where a click-drag or shift-click started
+  bool hex_dragging = false;
+  std::int64_t hex_scroll_to = -1;        // block offset the hex view scrolls to next frame
+  std::uint64_t paused_journal_next = 0;  // sequence diagram: journal end when paused
+  bool diagram_show_locks = true;         // lock requested/acquired/released rows
   bool paused = false;
-  double diagram_zoom = 1.0;       // pixels per millisecond scale factor
-  double diagram_scroll_ns = 0;    // offset from the newest record when paused
+  double diagram_zoom = 1.0;             // pixels per millisecond scale factor
+  double diagram_scroll_ns = 0;          // offset from the newest record when paused
   std::int64_t pinned_journal_seq = -1;  // clicked entry: show the block as it was after it
   // Act panel inputs
   std::string message_input;
   bool message_is_hex = false;
-  int command_choice = 1;          // shmipc::Command
-  int inject_event = 1;            // shmipc::EventId
+  int command_choice = 1;  // shmipc::Command
+  int inject_event = 1;    // shmipc::EventId
   float inject_hold_seconds = 2.0f;
   std::string inject_raw_hex;
   int inject_raw_offset = 0;
