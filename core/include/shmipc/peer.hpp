@@ -17,7 +17,7 @@ namespace shmipc {
 
 struct SendReceipt {
   std::uint64_t sequence = 0;
-  bool receipt = false;  // ReceiveMessage arrived (reliable mode only)
+  bool receipt = false;           // ReceiveMessage arrived (reliable mode only)
   bool overwrote_unread = false;  // seed-faithful: the previous message was never read
 };
 
@@ -38,6 +38,7 @@ class ChildPeer {
   Session& session_;
   PeerMode mode_;
   bool receipt_outstanding_ = false;
+  std::uint64_t last_sent_sequence_ = 0;
 };
 
 struct ChildStarted {
@@ -47,7 +48,7 @@ struct ReceivedMessage {
   std::uint64_t sequence = 0;
   std::string data;  // exactly data_size bytes, copied once under the mutex
   bool checksum_ok = false;
-  bool torn = false;  // versions disagreed (writer died or skipped the mutex)
+  bool torn = false;              // versions disagreed (writer died or skipped the mutex)
   std::uint64_t lost_before = 0;  // sequences skipped since the last one read
 };
 struct ReceivedCommand {

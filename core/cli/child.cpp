@@ -1,0 +1,118 @@
+// `shmipc child`: the article's child — acknowledge, send messages, send KILL_APP.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "commands.hpp"
+#include "shmipc/error.hpp"
+
+namespace shmcli {
+
+namespace {
+
+void say(const std::string& line) {
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+void send_text(shmipc::ChildPeer& child, const std::string& text) {
+  const shmipc::SendReceipt r = child.send_message(text);
+  std::string line = "sent message #" + std::to_string(r.sequence) + " (" +
+                     std::to_string(text.size()) + " bytes)";
+  if (r.receipt) line += ", received by the parent";
+  if (r.overwrote_unread) line += ", overwriting a message the parent never read";
+  say(line);
+}
+
+void send_command(shmipc::ChildPeer& child, shmipc::Command c) {
+  const char* name = c == shmipc::Command::KillApp ? "KILL_APP" : "PING";
+  const bool received = child.send_command(c);
+  say(std::string("sent ") + name +
+      (received ? ", received by the parent" : ", but the parent left without answering"));
+}
+
+void refuse_oversize(const std::vector<std::string>& texts) {
+  for (const auto& t : texts) {
+    if (t.size() > shmipc::kDataCapacity)
+      throw shmipc::Error(
+          shmipc::ErrorCode::MessageTooLarge,
+          "message of " + std::to_string(t.size()) + " bytes exceeds the limit of " +
+              std::to_string(shmipc::kDataCapacity) + " bytes; nothing was written");
+  }
+}
+
+}  // namespace
+
+ChildPlan read_child_plan(Arguments& args) {
+  ChildPlan plan;
+  plan.texts = args.values("send");
+  plan.kill = args.flag("kill");
+  plan.ping = args.flag("ping");
+  plan.every_seconds = args.seconds("every");
+  plan.mode =
+      args.flag("seed-faithful") ? shmipc::PeerMode::SeedFaithful : shmipc::PeerMode::Reliable;
+  // Step mode is switched on by whoever drives the session; every action of this peer then
+  // waits for a grant (Actor::gate), so the flag only states the intent.
+  args.flag("step");
+  plan.from_stdin = plan.texts.empty() && !plan.kill && !plan.ping;
+  if (plan.every_seconds && plan.texts.empty())
+    throw shmipc::Error(shmipc::ErrorCode::Usage, "--every needs at least one --send TEXT");
+  return plan;
+}
+
+int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
+  refuse_oversize(plan.texts);
+  shmipc::ChildPeer child(session);
+  child.set_mode(plan.mode);
+  child.acknowledge();
+  say("child of session " + session.name() + " (pid " + std::to_string(::getpid()) +
+      "): acknowledged");
+
+  if (plan.from_stdin) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (line == "/kill") {
+        send_command(child, shmipc::Command::KillApp);
+        break;
+      }
+      if (line == "/ping") {
+        send_command(child, shmipc::Command::Ping);
+        continue;
+      }
+      send_text(child, line);
+    }
+  } else if (plan.every_seconds) {
+    const auto period = std::chrono::duration<double>(*plan.every_seconds);
+    for (std::uint64_t round = 1;; ++round) {
+      for (const auto& text : plan.texts) send_text(child, text + " #" + std::to_string(round));
+      // A schedule, not a wait for an event: nothing is being polled.
+      std::this_thread::sleep_for(period);
+    }
+  } else {
+    for (const auto& text : plan.texts) send_text(child, text);
+    if (plan.ping) send_command(child, shmipc::Command::Ping);
+    if (plan.kill) send_command(child, shmipc::Command::KillApp);
+  }
+  session.leave();
+  return 0;
+}
+
+int run_child(Arguments& args) {
+  shmipc::SessionOptions options;
+  options.name = args.session();
+  options.role = shmipc::RoleRequest::Child;
+  options.create_if_missing = false;
+  ChildPlan plan = read_child_plan(args);
+  args.finish();
+  refuse_oversize(plan.texts);
+  options.mode = plan.mode;
+  auto session = shmipc::Session::join(options);
+  return child_behaviour(*session, plan);
+}
+
+}  // namespace shmcli

@@ -1,0 +1,97 @@
+// `shmipc`: the article's parent and child as a command, plus tools to look at a session.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+#include "shmipc/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: shmipc COMMAND [--session NAME] [options]
+
+The protocol of "Shared Memory with IPC with threads" on Linux: a parent and a child share one
+block (/dev/shm/shmscope.NAME) guarded by a robust mutex and five auto-reset events.
+
+commands:
+  join                      the article's program: the first to start is the parent, the next
+                            the child (accepts the child's options)
+  parent [--seed-faithful] [--count N]
+                            be the parent: print each message and command; exit 0 on KILL_APP
+  child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step]
+                            be the child: acknowledge, send each TEXT, then the commands;
+                            without --send/--kill/--ping, send each line of stdin
+                            ("/kill" and "/ping" send commands)
+  status [--json]           the block as an observer sees it (read-only)
+  watch [--interval MS] [--count N]
+                            live view of the block, refreshing in place (read-only)
+  lock --hold SECONDS       take the mutex and hold it (to show contention)
+  clean                     remove the session's segment if no live process uses it
+  demo [--seconds N]        a parent and a child on a private session, in this terminal
+  bench [--messages N] [--sizes 100,1000]
+                            hand-off latency and throughput against pipe, socketpair, Boost
+
+options:
+  --session NAME            1-64 of A-Z a-z 0-9 . _ - (default KBuildDevelop)
+  --help                    this text (or COMMAND --help)
+
+exit codes:
+  0 success (the parent: KILL_APP received)   7 segment not trusted (owner, mode or size)
+  1 unexpected internal error                 8 block corrupt (magic, version or field)
+  2 usage: bad command line                   9 message too large (nothing written)
+  3 invalid session name                     10 timed out
+  4 session full                             11 the peer died or left
+  5 role taken (clean: session in use)       12 system call failed
+  6 no such session
+)";
+
+struct Subcommand {
+  std::string_view name;
+  int (*run)(shmcli::Arguments&);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"join", shmcli::run_join},     {"parent", shmcli::run_parent}, {"child", shmcli::run_child},
+    {"status", shmcli::run_status}, {"watch", shmcli::run_watch},   {"lock", shmcli::run_lock},
+    {"clean", shmcli::run_clean},   {"demo", shmcli::run_demo},     {"bench", shmcli::run_bench},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) {
+    std::fputs(kUsage, stderr);
+    return static_cast<int>(shmipc::ErrorCode::Usage);
+  }
+  const std::string command = words.front();
+  words.erase(words.begin());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  try {
+    for (const auto& sub : kSubcommands) {
+      if (sub.name != command) continue;
+      shmcli::Arguments args(std::move(words));
+      if (args.flag("help")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+      }
+      return sub.run(args);
+    }
+    throw shmipc::Error(shmipc::ErrorCode::Usage,
+                        "unknown command '" + command + "' (see shmipc --help)");
+  } catch (const shmipc::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "shmipc %s: error: %s\n", command.c_str(), e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "shmipc %s: internal error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

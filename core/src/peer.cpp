@@ -1,0 +1,310 @@
+// The article's parent and child (docs/PROTOCOL.md, section 4). Every value read from the block
+// is copied once into a local and bounds-checked before it is used.
+#include "shmipc/peer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "shmipc/auto_reset_event.hpp"
+#include "shmipc/error.hpp"
+#include "shmipc/journal.hpp"
+#include "shmipc/message_area.hpp"
+#include "shmipc/robust_mutex.hpp"
+#include "shmipc/snapshot.hpp"
+
+namespace shmipc {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Long waits are cut into slices so that the heartbeat stays fresh and a vanished peer is
+// noticed; each slice is still a blocking wait that any set wakes at once.
+constexpr auto kHeartbeatSlice = 1s;
+constexpr auto kSeedPollTimeout = 10ms;  // the article's WaitForSingleObject(..., 10)
+
+Deadline next_slice(Deadline overall) {
+  auto slice_end = std::chrono::steady_clock::now() + kHeartbeatSlice;
+  if (overall && *overall < slice_end) return overall;
+  return slice_end;
+}
+
+bool passed(Deadline d) {
+  return d && std::chrono::steady_clock::now() >= *d;
+}
+
+Command decode_command(std::uint32_t raw) {
+  switch (raw) {
+    case static_cast<std::uint32_t>(Command::KillApp):
+      return Command::KillApp;
+    case static_cast<std::uint32_t>(Command::Ping):
+      return Command::Ping;
+    default:
+      return Command::None;
+  }
+}
+
+// Takes the mutex or throws: a protocol step cannot go on without it.
+class HeldMutex {
+ public:
+  HeldMutex(const Actor& who, Deadline deadline) : mutex_(who), guard_(mutex_, deadline) {
+    if (!guard_.acquired()) throw Error(ErrorCode::Timeout, "timed out waiting for the mutex");
+  }
+
+ private:
+  RobustMutex mutex_;
+  MutexGuard guard_;
+};
+
+void gate_or_throw(const Actor& who, JournalKind kind, std::uint32_t arg, Deadline deadline) {
+  if (!who.gate(kind, arg, deadline))
+    throw Error(ErrorCode::Timeout, "timed out waiting for a step grant (step mode is on)");
+}
+
+}  // namespace
+
+ChildPeer::ChildPeer(Session& session) : session_(session), mode_(PeerMode::Reliable) {
+  if (session.role() != Role::Child)
+    throw Error(ErrorCode::RoleTaken, "a ChildPeer needs a session joined as the child");
+  const Actor& me = session_.actor();
+  if (me.slot >= 0 && static_cast<std::size_t>(me.slot) < kParticipantSlots)
+    mode_ = static_cast<PeerMode>(
+        me.block->participants[me.slot].mode.load(std::memory_order_relaxed) ==
+                static_cast<std::uint32_t>(PeerMode::SeedFaithful)
+            ? PeerMode::SeedFaithful
+            : PeerMode::Reliable);
+}
+
+void ChildPeer::set_mode(PeerMode m) noexcept {
+  mode_ = m;
+  const Actor& me = session_.actor();
+  if (me.slot >= 0 && static_cast<std::size_t>(me.slot) < kParticipantSlots)
+    me.block->participants[me.slot].mode.store(static_cast<std::uint32_t>(m),
+                                               std::memory_order_relaxed);
+}
+
+void ChildPeer::acknowledge() {
+  const Actor& me = session_.actor();
+  {
+    HeldMutex lock(me, kForever);
+    gate_or_throw(me, JournalKind::AckWritten, 0, kForever);
+    {
+      VersionedWrite write(me.block->message);
+      me.block->message.child_ack.store(1, std::memory_order_relaxed);
+    }
+    journal_append(me, JournalKind::AckWritten, 1);
+  }
+  Events(me).set(EventId::ChildAcknowledge);
+}
+
+// Waits for ReceiveMessage until the parent's message_read_sequence reaches `sequence`: a
+// receipt left signalled by someone else (an older child, an injection) is not ours.
+static bool wait_for_receipt(Session& session, std::uint64_t sequence, Deadline deadline) {
+  const Actor& me = session.actor();
+  Events events(me);
+  auto read_enough = [&] {
+    return me.block->message.message_read_sequence.load(std::memory_order_acquire) >= sequence;
+  };
+  while (true) {
+    if (events.wait(EventId::ReceiveMessage, next_slice(deadline))) {
+      if (read_enough()) return true;
+      continue;
+    }
+    session.heartbeat();
+    if (read_enough()) return true;
+    if (passed(deadline)) return false;
+    if (!session.role_alive(Role::Parent))
+      throw Error(ErrorCode::PeerGone,
+                  "the parent left or died before receiving message #" + std::to_string(sequence));
+  }
+}
+
+SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_deadline) {
+  const Actor& me = session_.actor();
+  if (bytes.size() > kDataCapacity) {
+    journal_append(me, JournalKind::MessageRefused,
+                   static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size(), UINT32_MAX)));
+    throw Error(ErrorCode::MessageTooLarge,
+                "message of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
+                    std::to_string(kDataCapacity) + " bytes; nothing was written");
+  }
+  if (mode_ == PeerMode::Reliable && receipt_outstanding_) {
+    if (!wait_for_receipt(session_, last_sent_sequence_, receipt_deadline))
+      throw Error(ErrorCode::Timeout, "the parent has not yet received message #" +
+                                          std::to_string(last_sent_sequence_) +
+                                          "; not overwriting it");
+    receipt_outstanding_ = false;
+  }
+
+  SendReceipt result;
+  const auto size = static_cast<std::uint32_t>(bytes.size());
+  {
+    HeldMutex lock(me, receipt_deadline);
+    MessageArea& area = me.block->message;
+    gate_or_throw(me, JournalKind::MessageWritten, size, receipt_deadline);
+    const std::uint64_t previous = area.message_sequence.load(std::memory_order_relaxed);
+    const std::uint64_t read = area.message_read_sequence.load(std::memory_order_relaxed);
+    if (mode_ == PeerMode::SeedFaithful && read < previous) {
+      result.overwrote_unread = true;
+      journal_append(me, JournalKind::MessageOverwritten, 0, previous);
+    }
+    result.sequence = previous + 1;
+    {
+      VersionedWrite write(area);
+      if (size > 0) std::memcpy(area.data, bytes.data(), size);
+      area.data_size.store(size, std::memory_order_relaxed);
+      area.message_sequence.store(result.sequence, std::memory_order_relaxed);
+      area.checksum.store(message_checksum(result.sequence, size, bytes.data()),
+                          std::memory_order_relaxed);
+      area.writer_pid.store(me.pid, std::memory_order_relaxed);
+      area.message_flags.store(0, std::memory_order_relaxed);
+    }
+    journal_append(me, JournalKind::MessageWritten, size, result.sequence, bytes);
+  }
+  last_sent_sequence_ = result.sequence;
+  Events(me).set(EventId::SendMessage);
+
+  if (mode_ == PeerMode::Reliable) {
+    result.receipt = wait_for_receipt(session_, result.sequence, receipt_deadline);
+    receipt_outstanding_ = !result.receipt;
+  }
+  return result;
+}
+
+bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_deadline) {
+  const Actor& me = session_.actor();
+  Events events(me);
+  // A receipt nobody consumed (an earlier command that timed out) must not count for this one.
+  events.try_consume(EventId::ReceiveCommand);
+  std::uint64_t sequence = 0;
+  {
+    HeldMutex lock(me, receipt_deadline);
+    MessageArea& area = me.block->message;
+    gate_or_throw(me, JournalKind::CommandWritten, static_cast<std::uint32_t>(c), receipt_deadline);
+    sequence = area.command_sequence.load(std::memory_order_relaxed) + 1;
+    {
+      VersionedWrite write(area);
+      area.command.store(static_cast<std::uint32_t>(c), std::memory_order_relaxed);
+      area.command_arg.store(arg, std::memory_order_relaxed);
+      area.command_sequence.store(sequence, std::memory_order_relaxed);
+    }
+    journal_append(me, JournalKind::CommandWritten, static_cast<std::uint32_t>(c), sequence,
+                   command_name(c));
+  }
+  events.set(EventId::SendCommand);
+  while (true) {
+    if (events.wait(EventId::ReceiveCommand, next_slice(receipt_deadline))) return true;
+    session_.heartbeat();
+    if (passed(receipt_deadline)) return false;
+    if (!session_.role_alive(Role::Parent)) {
+      // The parent may have answered and left in the same instant.
+      return events.try_consume(EventId::ReceiveCommand);
+    }
+  }
+}
+
+ParentPeer::ParentPeer(Session& session) : session_(session), mode_(PeerMode::Reliable) {
+  if (session.role() != Role::Parent)
+    throw Error(ErrorCode::RoleTaken, "a ParentPeer needs a session joined as the parent");
+  // A parent taking over a live child's block continues after what was already read.
+  last_sequence_ = session_.block().message.message_read_sequence.load(std::memory_order_relaxed);
+}
+
+namespace {
+
+ReceivedMessage read_message(const Actor& me, std::uint64_t& last_sequence) {
+  ReceivedMessage m;
+  {
+    HeldMutex lock(me, kForever);
+    MessageArea& area = me.block->message;
+    gate_or_throw(me, JournalKind::MessageRead, 0, kForever);
+    // Each shared value is read exactly once; only the locals are used afterwards.
+    const std::uint64_t head = area.version_head.load(std::memory_order_acquire);
+    const std::uint32_t size = area.data_size.load(std::memory_order_relaxed);
+    const std::uint32_t checksum = area.checksum.load(std::memory_order_relaxed);
+    const std::uint64_t sequence = area.message_sequence.load(std::memory_order_relaxed);
+    const std::uint32_t flags = area.message_flags.load(std::memory_order_relaxed);
+    const bool size_valid = size <= kDataCapacity;
+    if (size_valid) m.data.assign(area.data, size);
+    const std::uint64_t tail = area.version_tail.load(std::memory_order_acquire);
+
+    m.sequence = sequence;
+    m.torn = head != tail || (flags & kMessageFlagRecoveredTorn) != 0 || !size_valid;
+    m.checksum_ok = size_valid && message_checksum(sequence, size, m.data.data()) == checksum;
+    if (size_valid && !m.checksum_ok)
+      journal_append(me, JournalKind::ChecksumMismatch, size, sequence);
+    if (m.torn && head != tail) journal_append(me, JournalKind::TornWrite, size, sequence);
+    m.lost_before = sequence > last_sequence + 1 ? sequence - last_sequence - 1 : 0;
+    last_sequence = std::max(last_sequence, sequence);
+    {
+      VersionedWrite write(area);
+      area.message_read_sequence.store(sequence, std::memory_order_release);
+    }
+    journal_append(me, JournalKind::MessageRead, size_valid ? size : 0, sequence, m.data);
+  }
+  Events(me).set(EventId::ReceiveMessage);
+  return m;
+}
+
+ReceivedCommand read_command(const Actor& me) {
+  ReceivedCommand c;
+  std::uint32_t raw = 0;
+  {
+    HeldMutex lock(me, kForever);
+    MessageArea& area = me.block->message;
+    gate_or_throw(me, JournalKind::CommandRead, 0, kForever);
+    raw = area.command.load(std::memory_order_relaxed);
+    c.arg = area.command_arg.load(std::memory_order_relaxed);
+    c.sequence = area.command_sequence.load(std::memory_order_relaxed);
+    c.command = decode_command(raw);
+    journal_append(me, JournalKind::CommandRead, raw, c.sequence, command_name(c.command));
+  }
+  Events(me).set(EventId::ReceiveCommand);
+  return c;
+}
+
+}  // namespace
+
+ParentEvent ParentPeer::next(Deadline deadline) {
+  const Actor& me = session_.actor();
+  Events events(me);
+  constexpr std::array<EventId, 3> kWatched{EventId::ChildAcknowledge, EventId::SendCommand,
+                                            EventId::SendMessage};
+  std::optional<EventId> woke;
+  if (mode_ == PeerMode::Reliable) {
+    while (!woke) {
+      woke = events.wait_any(kWatched, next_slice(deadline));
+      if (woke) break;
+      session_.heartbeat();
+      if (passed(deadline)) return WaitTimedOut{};
+    }
+  } else {
+    // The article's thread: WaitForSingleObject(event, 10) on each event in turn.
+    while (!woke) {
+      for (EventId e : kWatched) {
+        if (events.wait(e, deadline_after(kSeedPollTimeout))) {
+          woke = e;
+          break;
+        }
+      }
+      if (woke) break;
+      session_.heartbeat();
+      if (passed(deadline)) return WaitTimedOut{};
+    }
+  }
+
+  switch (*woke) {
+    case EventId::ChildAcknowledge: {
+      ChildStarted started;
+      started.child_pid = me.block->participants[kChildSlot].pid.load(std::memory_order_relaxed);
+      return started;
+    }
+    case EventId::SendCommand:
+      return read_command(me);
+    default:
+      return read_message(me, last_sequence_);
+  }
+}
+
+}  // namespace shmipc
