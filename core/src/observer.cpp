@@ -1,0 +1,153 @@
+// The passive observer: read-only descriptor, pread copies, kernel lock probes. It takes no
+// lock of any kind, so neither the peers nor the last member's unlink ever wait for it.
+#include "shmipc/observer.hpp"
+
+#include <sched.h>
+
+#include <cstring>
+
+#include "ofd_lock.hpp"
+#include "segment.hpp"
+#include "shmipc/clock.hpp"
+#include "shmipc/error.hpp"
+#include "shmipc/process_identity.hpp"
+#include "shmipc/session_name.hpp"
+
+namespace shmipc {
+
+using detail::LockByte;
+using detail::LockKind;
+
+struct Observer::Impl {
+  std::string name;
+  detail::Segment segment;
+};
+
+namespace {
+
+// A writer holds the mutex for microseconds; 64 tries with a yield between them outlast any
+// healthy write, and a torn area (its writer died) is reported rather than waited for.
+constexpr int kMaxAttempts = 64;
+constexpr std::size_t kHeadAt = offsetof(Block, message) + offsetof(MessageArea, version_head);
+constexpr std::size_t kTailAt = offsetof(Block, message) + offsetof(MessageArea, version_tail);
+
+std::uint64_t read_u64(const detail::Segment& seg, std::size_t offset, bool& ok) {
+  std::uint64_t v = 0;
+  if (seg.read_at(&v, sizeof v, offset) != sizeof v) ok = false;
+  return v;
+}
+
+std::uint64_t copied_u64(const std::vector<std::byte>& raw, std::size_t offset) {
+  std::uint64_t v = 0;
+  if (offset + sizeof v <= raw.size()) std::memcpy(&v, raw.data() + offset, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+Observer::Observer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Observer::~Observer() = default;
+
+std::unique_ptr<Observer> Observer::open(const std::string& session_name) {
+  validate_session_name(session_name);
+  auto seg = detail::Segment::open_existing(session_name, detail::SegmentAccess::ReadOnly);
+  if (!seg) {
+    throw Error(ErrorCode::NotFound, "no session \"" + session_name + "\" (/dev/shm/shmscope." +
+                                         session_name + " does not exist)");
+  }
+  // Owner, mode and size are checked here; a bad magic or field is not refused but shown,
+  // field by field, in every snapshot.
+  if (auto problem = seg->trust_problem(/*allow_empty=*/false)) {
+    throw Error(ErrorCode::Untrusted, *problem);
+  }
+  return std::unique_ptr<Observer>(
+      new Observer(std::make_unique<Impl>(Impl{session_name, std::move(*seg)})));
+}
+
+Snapshot Observer::snapshot() {
+  const detail::Segment& seg = impl_->segment;
+  std::vector<std::byte> raw(sizeof(Block));
+  std::uint64_t taken = 0;
+  int attempt = 0;
+  bool consistent = false;
+  while (attempt < kMaxAttempts) {
+    ++attempt;
+    raw.resize(sizeof(Block));
+    taken = monotonic_ns();
+    // The versions are read by their own preads before and after the whole copy: the kernel
+    // copies with string instructions whose loads need not run in address order, while loads
+    // of separate instructions do (x86-64). Head before, tail after, both equal to the
+    // copy's: the copy holds exactly one complete write.
+    bool whole = true;
+    std::uint64_t head_before = read_u64(seg, kHeadAt, whole);
+    std::size_t got = seg.read_at(raw.data(), raw.size(), 0);
+    std::uint64_t tail_after = read_u64(seg, kTailAt, whole);
+    if (got < sizeof(Block) || !whole) {
+      raw.resize(got);  // truncated by somebody: no retry makes it whole
+      break;
+    }
+    consistent = head_before == tail_after && copied_u64(raw, kHeadAt) == head_before &&
+                 copied_u64(raw, kTailAt) == head_before;
+    if (consistent) break;
+    ::sched_yield();
+  }
+  Snapshot s = decode_snapshot(raw);
+  s.taken_ns = taken;
+  s.attempts = attempt;
+  // The copy alone may look consistent while the versions around it moved: trust the check.
+  if (!consistent) s.message.consistent = false;
+
+  for (std::size_t i = 0; i < kParticipantSlots; ++i) {
+    SnapshotParticipant& p = s.participants[i];
+    if (!p.in_use()) continue;
+    if (i == kParentSlot || i == kChildSlot) {
+      p.alive = detail::ofd_conflict_exists(
+          seg.fd(), i == kParentSlot ? LockByte::Parent : LockByte::Child, LockKind::Write);
+    } else {
+      p.alive = is_alive({p.pid, p.start_time});
+    }
+  }
+  return s;
+}
+
+JournalRead Observer::journal_since(const Snapshot& snap, std::uint64_t from) const {
+  return journal_decode(snap.raw, from);
+}
+
+bool Observer::role_alive(Role role) const {
+  const detail::Segment& seg = impl_->segment;
+  switch (role) {
+    case Role::Parent:
+      return detail::ofd_conflict_exists(seg.fd(), LockByte::Parent, LockKind::Write);
+    case Role::Child:
+      return detail::ofd_conflict_exists(seg.fd(), LockByte::Child, LockKind::Write);
+    case Role::Observer:
+    case Role::Tool: {
+      for (std::size_t i = 2; i < kParticipantSlots; ++i) {
+        const std::size_t o = offsetof(Block, participants) + i * sizeof(ParticipantSlot);
+        std::uint32_t slot_role = 0, pid = 0;
+        std::uint64_t start = 0;
+        if (seg.read_at(&slot_role, 4, o + offsetof(ParticipantSlot, role)) != 4 ||
+            seg.read_at(&pid, 4, o + offsetof(ParticipantSlot, pid)) != 4 ||
+            seg.read_at(&start, 8, o + offsetof(ParticipantSlot, start_time)) != 8) {
+          return false;
+        }
+        if (slot_role == static_cast<std::uint32_t>(role) && is_alive({pid, start})) return true;
+      }
+      return false;
+    }
+    case Role::None:
+      break;
+  }
+  return false;
+}
+
+bool Observer::still_linked() const {
+  return impl_->segment.name_still_names_this();
+}
+
+const std::string& Observer::name() const noexcept {
+  return impl_->name;
+}
+
+}  // namespace shmipc
