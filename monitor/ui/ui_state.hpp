@@ -29,7 +29,9 @@ struct UiState {
   bool hex_dragging = false;
   std::int64_t hex_scroll_to = -1;        // block offset the hex view scrolls to next frame
   std::uint64_t paused_journal_next = 0;  // sequence diagram: journal end when paused
-  bool diagram_show_locks = true;         // lock requested/acquired/released rows
+  bool diagram_show_locks = true;
+  float lock_window_seconds = 10.0f;  // Mutex panel: how much history the lock lanes show // lock
+                                      // requested/acquired/released rows
   bool paused = false;
   double diagram_zoom = 1.0;             // pixels per millisecond scale factor
   double diagram_scroll_ns = 0;          // offset from the newest record when paused

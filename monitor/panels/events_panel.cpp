@@ -1,0 +1,68 @@
+// The Events panel: five lamps (signalled / clear) and the childAck lamp.
+#include <imgui.h>
+
+#include "panels/events_view.hpp"
+#include "panels/panel_widgets.hpp"
+#include "panels/panels.hpp"
+
+namespace shmscope {
+
+void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
+  if (!ImGui::Begin("Events")) {
+    ImGui::End();
+    return;
+  }
+  const EventsView v = make_events_view(in);
+  if (!v.known) {
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.status.c_str());
+    ImGui::End();
+    return;
+  }
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  if (ImGui::BeginTable("events", 5, flags)) {
+    ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthFixed, 190);
+    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed, 80);
+    ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthFixed, 150);
+    ImGui::TableSetupColumn("waiters", ImGuiTableColumnFlags_WidthFixed, 80);
+    ImGui::TableSetupColumn("last set by");
+    ImGui::TableHeadersRow();
+    for (std::size_t i = 0; i < v.lamps.size(); ++i) {
+      const EventLamp& l = v.lamps[i];
+      const int index = static_cast<int>(i);
+      ImGui::TableNextRow();
+      if (ui.hover_prev.target == Highlight::Target::Event && ui.hover_prev.index == index) {
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, colour_with_alpha(UiColour::Hover, 0.3f));
+      }
+      ImGui::TableNextColumn();
+      draw_lamp(UiColour::Signalled, l.signalled);
+      ImGui::SameLine();
+      ImGui::PushID(index);
+      ImGui::Selectable(l.name.c_str(), false, ImGuiSelectableFlags_SpanAllColumns);
+      if (ImGui::IsItemHovered()) {
+        ui.hover = {Highlight::Target::Event, 0, 0, 0, index};
+        ImGui::SetTooltip("last consumed by %s", l.last_consumer.c_str());
+      }
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(colour_vec4(l.signalled ? UiColour::Signalled : UiColour::Muted), "%s",
+                         l.state.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.counts.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextColored(
+          colour_vec4(l.waiters == "no waiters" ? UiColour::Muted : UiColour::Waiting), "%s",
+          l.waiters.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.last_setter.c_str());
+    }
+    ImGui::EndTable();
+  }
+  draw_lamp(UiColour::Signalled, v.child_ack);
+  ImGui::SameLine();
+  ImGui::TextColored(colour_vec4(v.child_ack ? UiColour::Signalled : UiColour::Muted), "%s",
+                     v.child_ack_text.c_str());
+  ImGui::End();
+}
+
+}  // namespace shmscope

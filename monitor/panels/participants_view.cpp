@@ -1,0 +1,40 @@
+#include "panels/participants_view.hpp"
+
+#include "panels/view_text.hpp"
+
+namespace shmscope {
+
+ParticipantsView make_participants_view(const PanelInput& in) {
+  ParticipantsView v;
+  const shmipc::Snapshot* snap = in.history.latest();
+  if (snap == nullptr) {
+    v.status = in.acting.attached ? "Waiting for the first snapshot." : "No session attached.";
+    return v;
+  }
+  v.known = true;
+  for (std::size_t i = 0; i < snap->participants.size(); ++i) {
+    const shmipc::SnapshotParticipant& p = snap->participants[i];
+    if (!p.in_use()) continue;
+    ParticipantRow r;
+    r.slot = static_cast<int>(i);
+    r.role = p.role;
+    r.role_name = std::string(role_word(p.role));
+    r.pid = p.pid;
+    r.alive = p.alive;
+    r.liveness = p.alive ? "alive" : "dead";
+    r.joined = age_text(in.now_ns, p.joined_ns);
+    r.heartbeat = age_text(in.now_ns, p.heartbeat_ns);
+    r.activity = p.alive ? std::string(activity_word(p.activity)) : "-";
+    r.mode = p.mode == shmipc::PeerMode::SeedFaithful ? "seed-faithful" : "reliable";
+    r.is_me = in.acting.role != shmipc::Role::Observer && in.acting.role == p.role;
+    if (!p.alive && v.warning.empty()) {
+      v.warning = "The " + r.role_name + " (pid " + std::to_string(p.pid) +
+                  ") is dead: its slot stays until the next process joins.";
+    }
+    v.rows.push_back(std::move(r));
+  }
+  if (v.rows.empty()) v.status = "Nobody takes part in this session.";
+  return v;
+}
+
+}  // namespace shmscope
