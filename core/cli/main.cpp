@@ -59,6 +59,35 @@ constexpr Subcommand kSubcommands[] = {
     {"clean", shmcli::run_clean},   {"demo", shmcli::run_demo},     {"bench", shmcli::run_bench},
 };
 
+// The exit code's meaning, so that the first words of an error say what kind it is.
+const char* category(shmipc::ErrorCode code) {
+  switch (code) {
+    case shmipc::ErrorCode::Usage:
+      return "usage";
+    case shmipc::ErrorCode::InvalidName:
+      return "invalid session name";
+    case shmipc::ErrorCode::SessionFull:
+      return "session full";
+    case shmipc::ErrorCode::RoleTaken:
+      return "role taken";
+    case shmipc::ErrorCode::NotFound:
+      return "no such session";
+    case shmipc::ErrorCode::Untrusted:
+      return "segment not trusted";
+    case shmipc::ErrorCode::Corrupt:
+      return "block corrupt";
+    case shmipc::ErrorCode::MessageTooLarge:
+      return "message too large";
+    case shmipc::ErrorCode::Timeout:
+      return "timed out";
+    case shmipc::ErrorCode::PeerGone:
+      return "peer gone";
+    case shmipc::ErrorCode::System:
+      return "system call failed";
+  }
+  return "error";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,7 +116,7 @@ int main(int argc, char** argv) {
                         "unknown command '" + command + "' (see shmipc --help)");
   } catch (const shmipc::Error& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "shmipc %s: error: %s\n", command.c_str(), e.what());
+    std::fprintf(stderr, "shmipc %s: %s: %s\n", command.c_str(), category(e.code()), e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fflush(stdout);

@@ -104,7 +104,7 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
 }
 
 std::string status_json(const std::string& session, const shmipc::Snapshot& snap) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;  // keys in the order written, as a person reads them
   const std::uint64_t now = shmipc::monotonic_ns();
   json j;
   j["session"] = session;
