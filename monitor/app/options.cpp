@@ -1,0 +1,115 @@
+#include "app/options.hpp"
+
+#include <cstdlib>
+#include <string_view>
+
+#include "shmipc/session_name.hpp"
+
+namespace shmscope {
+namespace {
+
+bool parse_int(std::string_view text, int& out) {
+  if (text.empty() || text.size() > 9) return false;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+bool parse_scale(const std::string& text, float& out) {
+  char* end = nullptr;
+  const float value = std::strtof(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) return false;
+  if (!(value >= 0.5f && value <= 4.0f)) return false;
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return R"(shmscope - live monitor for shmipc shared-memory sessions
+
+usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [--scale F]
+                [--layout-dump FILE]
+
+  --session NAME       attach to session NAME (default KBuildDevelop); waits for it to appear
+  --demo               start a real `shmipc parent` and `shmipc child` on a private session
+                       (demo-<pid>), the child sending a message every second; they are
+                       stopped and the session removed when shmscope exits
+  --screenshot FILE    render N frames (default 30), write them as a PNG and exit
+  --frames N           render exactly N frames, then exit
+  --scale F            UI scale factor, 0.5 to 4 (default 1)
+  --layout-dump FILE   keep FILE updated with the screen rectangles of named widgets
+                       ("name x0 y0 x1 y1" per widget, "window:NAME x0 y0 x1 y1
+                       title_bottom" per panel; used by GUI tests)
+  --help               this text
+
+Window size, panel layout and settings are kept in $XDG_CONFIG_HOME/shmscope/
+(default ~/.config/shmscope/).
+
+exit codes:
+  0  success
+  1  unexpected error
+  2  bad command line
+  3  no display: an X display and OpenGL 3.3 are needed (try `xvfb-run -a shmscope ...`,
+     or watch a session in a terminal with `shmipc watch`)
+  4  the screenshot could not be written
+  5  --demo could not start the shmipc binary
+)";
+}
+
+ParseResult parse_options(int argc, char** argv) {
+  ParseResult result;
+  AppOptions& o = result.options;
+  auto fail = [&](std::string message) {
+    result.error = std::move(message);
+    return result;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+    } else if (arg == "--demo") {
+      o.demo = true;
+    } else if (arg == "--session") {
+      if (!value(v)) return fail("--session needs a session name");
+      if (auto problem = shmipc::session_name_problem(v)) {
+        return fail("--session: " + *problem);
+      }
+      o.session = v;
+      o.session_given = true;
+    } else if (arg == "--screenshot") {
+      if (!value(v) || v.empty()) return fail("--screenshot needs a file name (FILE.png)");
+      o.screenshot_path = v;
+    } else if (arg == "--frames") {
+      if (!value(v)) return fail("--frames needs a number of frames");
+      if (!parse_int(v, o.frames) || o.frames < 1) {
+        return fail("--frames: '" + v + "' is not a whole number of frames >= 1");
+      }
+    } else if (arg == "--scale") {
+      if (!value(v)) return fail("--scale needs a factor");
+      if (!parse_scale(v, o.scale))
+        return fail("--scale: '" + v + "' is not a number from 0.5 to 4");
+    } else if (arg == "--layout-dump") {
+      if (!value(v) || v.empty()) return fail("--layout-dump needs a file name");
+      o.layout_dump_path = v;
+    } else {
+      return fail("unknown argument '" + arg + "' (see shmscope --help)");
+    }
+  }
+  if (o.demo && o.session_given) return fail("--demo and --session exclude each other");
+  if (!o.screenshot_path.empty() && o.frames < 0) o.frames = 30;
+  return result;
+}
+
+}  // namespace shmscope

@@ -1,0 +1,38 @@
+// The command line of `shmscope` and its exit codes (also printed by --help and listed in the
+// README, so scripts and CI can tell "no display" from a bad argument).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace shmscope {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,           // an unexpected error (the message says which)
+  kExitUsage = 2,             // bad command line
+  kExitNoDisplay = 3,         // no X display / OpenGL 3.3 context could not be created
+  kExitScreenshotFailed = 4,  // --screenshot: the PNG could not be written
+  kExitDemoFailed = 5,        // --demo: the shmipc binary could not be started
+};
+
+struct AppOptions {
+  std::string session = "KBuildDevelop";
+  bool session_given = false;
+  bool demo = false;
+  std::string screenshot_path;  // empty: none
+  int frames = -1;              // -1: run until closed
+  float scale = 1.0f;
+  std::string layout_dump_path;  // empty: none
+  bool help = false;
+};
+
+struct ParseResult {
+  AppOptions options;
+  std::string error;  // non-empty: a usage error naming the bad argument
+};
+
+ParseResult parse_options(int argc, char** argv);
+std::string usage_text();
+
+}  // namespace shmscope

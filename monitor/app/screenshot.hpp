@@ -1,0 +1,12 @@
+// Writes what was just rendered into the back buffer as a PNG (for tests and docs/img/).
+#pragma once
+
+#include <string>
+
+namespace shmscope {
+
+// Reads the current framebuffer (width x height) with glReadPixels; call after rendering
+// and before swapping. Returns "" on success, else why it failed.
+std::string write_framebuffer_png(const std::string& path, int width, int height);
+
+}  // namespace shmscope

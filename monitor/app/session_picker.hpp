@@ -1,0 +1,24 @@
+// The "Sessions" menu: every session found in /dev/shm with its state, one click to attach.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "shmipc/session.hpp"
+#include "ui/action_request.hpp"
+
+namespace shmscope {
+
+class SessionPicker {
+ public:
+  // Draws the menu inside the main menu bar; appends an Attach request when one is picked.
+  void draw(const std::string& current, std::vector<ActionRequest>& actions);
+
+ private:
+  void refresh_if_old();
+  std::vector<shmipc::SessionInfo> sessions_;
+  std::string problem_;
+  std::uint64_t refreshed_ns_ = 0;
+};
+
+}  // namespace shmscope

@@ -1,0 +1,147 @@
+// What the Xvfb tests share: a private X server, running programs on it, reading the PNG and
+// the layout dump shmscope writes.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_process.hpp"
+
+namespace guitest {
+
+using namespace std::chrono_literals;
+
+// The first executable called `name` on PATH (or a standard directory), "" if none.
+inline std::string find_program(const std::string& name) {
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":/usr/bin:/bin:/usr/local/bin";
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// A fresh, empty directory under /tmp, removed at the end of the test.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& label) {
+    path_ = "/tmp/shmscope-gui-" + label + "-" + std::to_string(::getpid()) + "-" +
+            std::to_string(counter()++);
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  std::string path_;
+};
+
+// Xvfb on a display number nobody uses, 1600x1000x24 as the tests assume.
+class XServer {
+ public:
+  // nullopt (with the reason in `why`) only when Xvfb is not installed.
+  static std::optional<XServer> start(std::string& why) {
+    const std::string xvfb = find_program("Xvfb");
+    if (xvfb.empty()) {
+      why = "Xvfb is not installed (apt-get install xvfb); the GUI test is skipped";
+      return std::nullopt;
+    }
+    for (int n = 90 + (::getpid() % 300);; ++n) {
+      const std::string lock = "/tmp/.X" + std::to_string(n) + "-lock";
+      const std::string socket = "/tmp/.X11-unix/X" + std::to_string(n);
+      struct stat st {};
+      if (::stat(lock.c_str(), &st) == 0 || ::stat(socket.c_str(), &st) == 0) continue;
+      XServer server(shmtest::ChildProcess::spawn({xvfb, ":" + std::to_string(n), "-screen", "0",
+                                                   "1600x1000x24", "-nolisten", "tcp"}),
+                     n);
+      if (shmtest::eventually([&] { return ::stat(socket.c_str(), &st) == 0; }, 10s)) {
+        return server;
+      }
+      // Lost a race for that number with another test: try the next one.
+      if (server.process_.running()) FAIL("Xvfb :" << n << " did not open its socket");
+    }
+  }
+
+  std::string display() const { return ":" + std::to_string(number_); }
+
+  // argv run with DISPLAY set to this server and a private config dir.
+  std::vector<std::string> with_env(const std::vector<std::string>& argv,
+                                    const std::string& config_home) const {
+    std::vector<std::string> full{"/usr/bin/env", "DISPLAY=" + display(),
+                                  "XDG_CONFIG_HOME=" + config_home, "-u", "WAYLAND_DISPLAY"};
+    full.insert(full.end(), argv.begin(), argv.end());
+    return full;
+  }
+
+ private:
+  XServer(shmtest::ChildProcess p, int n) : process_(std::move(p)), number_(n) {}
+  shmtest::ChildProcess process_;
+  int number_;
+};
+
+struct Rect {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0, title_bottom = 0;
+  int cx() const { return (x0 + x1) / 2; }
+  int cy() const { return (y0 + y1) / 2; }
+};
+
+// Parses a --layout-dump file: "name x0 y0 x1 y1 [title_bottom]" per line.
+inline std::map<std::string, Rect> read_layout(const std::string& path) {
+  std::map<std::string, Rect> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    Rect r;
+    if (!(fields >> name >> r.x0 >> r.y0 >> r.x1 >> r.y1)) continue;
+    fields >> r.title_bottom;
+    out[name] = r;
+  }
+  return out;
+}
+
+// Processes whose command line mentions `needle` (to find leftover demo peers).
+inline std::vector<int> processes_mentioning(const std::string& needle) {
+  std::vector<int> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    // Zombies have an empty command line; they are reaped by their parent, not leftovers.
+    if (cmdline.find(needle) != std::string::npos) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+}  // namespace guitest
