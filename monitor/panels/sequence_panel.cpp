@@ -1,0 +1,163 @@
+// The Sequence diagram: parent and child lifelines, an arrow for each event set, a bar where
+// a lifeline holds the mutex, message previews; click a row to see the block right after it.
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "panels/panels.hpp"
+#include "panels/sequence_view.hpp"
+#include "ui/palette.hpp"
+
+namespace shmscope {
+
+namespace {
+
+void draw_arrow(ImDrawList* dl, float x0, float x1, float y, ImU32 col, float thickness) {
+  dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), col, thickness);
+  const float dir = x1 > x0 ? 1.0f : -1.0f;
+  dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - dir * 9, y - 5), ImVec2(x1 - dir * 9, y + 5),
+                        col);
+}
+
+bool row_is_lit(const SequenceRow& r, const Highlight& h) {
+  switch (h.target) {
+    case Highlight::Target::JournalEntry:
+      return h.journal_seq == r.seq;
+    case Highlight::Target::Event:
+      return r.event >= 0 && r.event == h.index;
+    case Highlight::Target::Mutex:
+      return r.lock_row;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
+  if (!ImGui::Begin("Sequence diagram")) {
+    ImGui::End();
+    return;
+  }
+  if (ImGui::Button(ui.paused ? "Resume" : "Pause")) {
+    ui.paused = !ui.paused;
+    ui.paused_journal_next = in.history.journal_next();
+    ActionRequest a;
+    a.kind = ActionRequest::Kind::SetPaused;
+    a.flag = ui.paused;
+    out.actions.push_back(a);
+  }
+  ImGui::SameLine();
+  float zoom = static_cast<float>(ui.diagram_zoom);
+  ImGui::SetNextItemWidth(120);
+  if (ImGui::SliderFloat("row height", &zoom, 1.0f, 3.0f, "x%.1f")) ui.diagram_zoom = zoom;
+  ImGui::SameLine();
+  ImGui::Checkbox("lock steps", &ui.diagram_show_locks);
+  if (ui.pinned_journal_seq >= 0) {
+    ImGui::SameLine();
+    ImGui::TextColored(colour_vec4(UiColour::Past), "pinned #%lld",
+                       static_cast<long long>(ui.pinned_journal_seq));
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Back to live")) ui.pinned_journal_seq = -1;
+  }
+
+  const SequenceView v = make_sequence_view(in, ui);
+  if (!v.status.empty()) ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.status.c_str());
+  if (v.lanes.empty()) {
+    ImGui::End();
+    return;
+  }
+
+  const float time_w = 90;
+  const float lane_w = 150;
+  const float lanes_w = lane_w * static_cast<float>(v.lanes.size());
+  auto lane_x = [&](float x0, int lane) {
+    return x0 + time_w + lane_w * (static_cast<float>(lane) + 0.5f);
+  };
+  {
+    // Lifeline heads, outside the scrolling area so they stay visible.
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (std::size_t i = 0; i < v.lanes.size(); ++i) {
+      const Lifeline& l = v.lanes[i];
+      const float cx = lane_x(p.x, static_cast<int>(i));
+      const ImVec2 ts = ImGui::CalcTextSize(l.label.c_str());
+      dl->AddRectFilled(ImVec2(cx - lane_w * 0.45f, p.y),
+                        ImVec2(cx + lane_w * 0.45f, p.y + ts.y + 6),
+                        colour_with_alpha(role_colour(l.role), 0.25f), 4);
+      dl->AddRect(ImVec2(cx - lane_w * 0.45f, p.y), ImVec2(cx + lane_w * 0.45f, p.y + ts.y + 6),
+                  colour_u32(role_colour(l.role)), 4);
+      dl->AddText(ImVec2(cx - ts.x * 0.5f, p.y + 3), colour_u32(UiColour::Text), l.label.c_str());
+    }
+    dl->AddText(ImVec2(p.x + time_w + lanes_w + 10, p.y + 3), colour_u32(UiColour::Muted),
+                "what happened (click a row to see the block right after it)");
+    ImGui::Dummy(ImVec2(time_w + lanes_w, ImGui::GetTextLineHeight() + 8));
+  }
+
+  ImGui::BeginChild("diagram", ImVec2(0, 0), true);
+  const float row_h = ImGui::GetTextLineHeight() * static_cast<float>(ui.diagram_zoom) + 4;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(v.rows.size()), row_h);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const SequenceRow& r = v.rows[static_cast<std::size_t>(i)];
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const float w = ImGui::GetContentRegionAvail().x;
+      ImGui::PushID(i);
+      const bool pinned =
+          ui.pinned_journal_seq >= 0 && static_cast<std::uint64_t>(ui.pinned_journal_seq) == r.seq;
+      if (ImGui::InvisibleButton("row", ImVec2(w, row_h))) {
+        ui.pinned_journal_seq = pinned ? -1 : static_cast<std::int64_t>(r.seq);
+      }
+      const bool hovered = ImGui::IsItemHovered();
+      ImGui::PopID();
+      if (hovered) {
+        ui.hover = {Highlight::Target::JournalEntry, r.seq, 0, 0, -1};
+        ImGui::SetTooltip("#%llu  %s", static_cast<unsigned long long>(r.seq), r.text.c_str());
+      }
+      if (pinned) {
+        dl->AddRectFilled(p, ImVec2(p.x + w, p.y + row_h),
+                          colour_with_alpha(UiColour::Past, 0.35f));
+      } else if (hovered || row_is_lit(r, ui.hover_prev)) {
+        dl->AddRectFilled(p, ImVec2(p.x + w, p.y + row_h),
+                          colour_with_alpha(UiColour::Hover, 0.22f));
+      }
+      char buf[32];
+      const double t =
+          r.t_ns >= v.time_origin_ns ? static_cast<double>(r.t_ns - v.time_origin_ns) / 1e9 : 0.0;
+      std::snprintf(buf, sizeof buf, "%9.3f s", t);
+      const float ty = p.y + (row_h - ImGui::GetTextLineHeight()) * 0.5f;
+      dl->AddText(ImVec2(p.x, ty), colour_u32(UiColour::Muted), buf);
+      for (std::size_t l = 0; l < v.lanes.size(); ++l) {
+        const float cx = lane_x(p.x, static_cast<int>(l));
+        if (r.holding_mask & (1u << l)) {
+          dl->AddRectFilled(ImVec2(cx - 5, p.y), ImVec2(cx + 5, p.y + row_h),
+                            colour_u32(UiColour::Held));
+        } else {
+          dl->AddLine(ImVec2(cx, p.y), ImVec2(cx, p.y + row_h),
+                      colour_with_alpha(role_colour(v.lanes[l].role), 0.6f), 2);
+        }
+      }
+      const float cy = p.y + row_h * 0.5f;
+      if (r.from_lane >= 0 && r.from_lane < static_cast<int>(v.lanes.size())) {
+        const float fx = lane_x(p.x, r.from_lane);
+        const ImU32 col = colour_u32(r.colour);
+        if (r.to_lane >= 0 && r.to_lane < static_cast<int>(v.lanes.size())) {
+          draw_arrow(dl, fx, lane_x(p.x, r.to_lane), cy, col, hovered ? 3.0f : 2.0f);
+        } else {
+          dl->AddCircleFilled(ImVec2(fx, cy), 4, col);
+        }
+      }
+      dl->AddText(ImVec2(p.x + time_w + lanes_w + 10, ty), colour_u32(r.colour), r.text.c_str());
+    }
+  }
+  clipper.End();
+  if (!ui.paused && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3) {
+    ImGui::SetScrollHereY(1.0f);  // follow new records unless the user scrolled back
+  }
+  ImGui::EndChild();
+  ImGui::End();
+}
+
+}  // namespace shmscope
