@@ -62,7 +62,8 @@ TEST_CASE("the first joiner becomes the parent, the second the child, the third 
 
   auto journal = shmipc::journal_read(parent->block(), 0);
   REQUIRE(journal.items.size() >= 3);
-  CHECK(journal.items[0].record.kind == static_cast<std::uint16_t>(shmipc::JournalKind::SessionCreated));
+  CHECK(journal.items[0].record.kind ==
+        static_cast<std::uint16_t>(shmipc::JournalKind::SessionCreated));
   int joins = 0;
   for (const auto& item : journal.items) {
     if (item.record.kind == static_cast<std::uint16_t>(shmipc::JournalKind::Join)) ++joins;
