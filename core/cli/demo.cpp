@@ -203,9 +203,12 @@ int run_demo(Arguments& args) {
   } catch (const shmipc::Error&) {
     // NotFound: the last one to leave removed it, as it should.
   }
-  std::printf("demo over: parent exited with %d%s; nothing left in /dev/shm\n", parent_status,
-              clean_exit ? " after KILL_APP" : "");
-  return 0;
+  const std::string path = "/dev/shm" + shmipc::segment_name(name);
+  const bool left_behind = ::access(path.c_str(), F_OK) == 0;
+  std::printf("demo over: parent exited with %d%s; %s\n", parent_status,
+              clean_exit ? " after KILL_APP" : "",
+              left_behind ? ("could not remove " + path).c_str() : "nothing left in /dev/shm");
+  return left_behind ? 1 : 0;
 }
 
 }  // namespace shmcli
