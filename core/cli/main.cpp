@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "scenario_command.hpp"
 #include "shmipc/error.hpp"
 
 namespace {
@@ -31,8 +32,12 @@ commands:
   lock --hold SECONDS       take the mutex and hold it (to show contention)
   clean                     remove the session's segment if no live process uses it
   demo [--seconds N]        a parent and a child on a private session, in this terminal
-  bench [--messages N] [--sizes 100,1000]
+  bench [--messages N] [--sizes 100,1000] [--seed-messages N] [--same-cpu]
                             hand-off latency and throughput against pipe, socketpair, Boost
+                            (--same-cpu pins every process of the run to CPU 0)
+  scenario NAME [--trace FILE.json] | scenario --list
+                            run a lesson step by step on real processes, narrated; exit 0 if
+                            it passes its checks, 1 if not (see shmipc scenario --help)
 
 options:
   --session NAME            1-64 of A-Z a-z 0-9 . _ - (default KBuildDevelop)
@@ -103,6 +108,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    if (command == "scenario") return shmcli::run_scenario_command(std::move(words));
     for (const auto& sub : kSubcommands) {
       if (sub.name != command) continue;
       shmcli::Arguments args(std::move(words));
