@@ -102,7 +102,10 @@ std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t a
   record.flags = who.injected ? kJournalFlagInjected : 0;
   record.arg = arg;
   record.value = value;
-  std::memcpy(record.preview, preview.data(), std::min(preview.size(), kPreviewBytes));
+  // An empty view may have a null data(): memcpy must not see it even with size 0.
+  if (!preview.empty()) {
+    std::memcpy(record.preview, preview.data(), std::min(preview.size(), kPreviewBytes));
+  }
 
   std::uint64_t words[kWordCount];
   std::memcpy(words, &record, sizeof words);
