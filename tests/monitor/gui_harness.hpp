@@ -93,8 +93,8 @@ class XServer {
   // argv run with DISPLAY set to this server and a private config dir.
   std::vector<std::string> with_env(const std::vector<std::string>& argv,
                                     const std::string& config_home) const {
-    std::vector<std::string> full{"/usr/bin/env", "DISPLAY=" + display(),
-                                  "XDG_CONFIG_HOME=" + config_home, "-u", "WAYLAND_DISPLAY"};
+    std::vector<std::string> full{"/usr/bin/env", "-u", "WAYLAND_DISPLAY", "DISPLAY=" + display(),
+                                  "XDG_CONFIG_HOME=" + config_home};
     full.insert(full.end(), argv.begin(), argv.end());
     return full;
   }

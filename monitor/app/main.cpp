@@ -1,0 +1,182 @@
+// shmscope: the live monitor. Parses the command line, opens the window, and runs the frame
+// loop: snapshot the session, draw the panels, carry out what they asked for.
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include <imgui.h>
+
+#include "app/config_dir.hpp"
+#include "app/demo_processes.hpp"
+#include "app/layout_dump.hpp"
+#include "app/options.hpp"
+#include "app/screenshot.hpp"
+#include "app/session_link.hpp"
+#include "app/session_picker.hpp"
+#include "app/window.hpp"
+#include "panels/panels.hpp"
+#include "shmipc/clock.hpp"
+#include "shmipc/journal.hpp"
+
+namespace shmscope {
+namespace {
+
+constexpr std::uint64_t kIdleAfterNs = 1'500'000'000;  // longer than the byte glow fades
+constexpr double kIdleWaitS = 0.2;
+constexpr double kFramePeriodS = 1.0 / 60.0;
+
+std::string window_title(const std::string& session) {
+  return "shmscope \u2014 " + session;
+}
+
+void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
+                   bool demo, PanelOutput& out) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  picker.draw(link.session(), out.actions);
+  ImGui::Separator();
+  ImGui::Text("session %s", link.session().c_str());
+  ImGui::Separator();
+  if (acting.attached) {
+    ImGui::TextUnformatted(
+        acting.role == shmipc::Role::Observer
+            ? "observing (read-only)"
+            : ("joined as " + std::string(shmipc::role_name(acting.role))).c_str());
+  } else {
+    ImGui::TextDisabled("%s", link.status().c_str());
+  }
+  if (demo) {
+    ImGui::Separator();
+    ImGui::TextUnformatted("demo: real shmipc parent + child");
+  }
+  char fps[32];
+  std::snprintf(fps, sizeof(fps), "%.0f fps", static_cast<double>(ImGui::GetIO().Framerate));
+  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(fps).x - 16.0f);
+  ImGui::TextDisabled("%s", fps);
+  ImGui::EndMainMenuBar();
+}
+
+int run(const AppOptions& options) {
+  install_signal_handlers();
+  const std::string session =
+      options.demo ? DemoProcesses::private_session_name() : options.session;
+  const std::string dir = config_dir();
+  const WindowGeometry geometry = load_window_geometry(dir);
+
+  std::string error;
+  auto window = AppWindow::open(window_title(session), geometry.width, geometry.height,
+                                dir.empty() ? "" : dir + "/imgui.ini", options.scale, error);
+  if (!window) {
+    std::fprintf(stderr,
+                 "shmscope: cannot open a window: %s\n"
+                 "shmscope needs an X display with OpenGL 3.3. Without one, run it on a virtual\n"
+                 "display:   xvfb-run -a shmscope --session %s --screenshot out.png\n"
+                 "or watch the session in this terminal:   shmipc watch --session %s\n",
+                 error.c_str(), session.c_str(), session.c_str());
+    return kExitNoDisplay;
+  }
+
+  std::unique_ptr<DemoProcesses> demo;
+  if (options.demo) {
+    DemoProcesses::remove_stale_demo_sessions();
+    demo = std::make_unique<DemoProcesses>(DemoProcesses::shmipc_next_to_self(), session);
+    if (std::string problem = demo->start(); !problem.empty()) {
+      std::fprintf(stderr, "shmscope --demo: %s\n", problem.c_str());
+      return kExitDemoFailed;
+    }
+  }
+
+  int exit_code = kExitOk;
+  {
+    SessionHistory history;
+    UiState ui;
+    ui.attach_input = session;
+    ui.ui_scale = options.scale;
+    SessionLink link(session);
+    SessionPicker picker;
+    LayoutDump layout_dump(options.layout_dump_path);
+    std::string titled = session;
+    std::uint64_t last_change_ns = shmipc::monotonic_ns();
+    std::uint64_t frame_start_ns = 0;
+    int frame = 0;
+
+    while (!window->should_close() && !stop_requested()) {
+      std::uint64_t now = shmipc::monotonic_ns();
+      const bool idle = options.frames < 0 && now - last_change_ns > kIdleAfterNs;
+      // Idle: sleep until input or a short timeout, then look at the block again. Busy: keep
+      // to the display rate even where swap interval is not honoured (Xvfb).
+      const double since_frame = static_cast<double>(now - frame_start_ns) * 1e-9;
+      const double wait = idle ? kIdleWaitS : kFramePeriodS - since_frame;
+      window->pump_events(wait > 0.001 ? wait : 0);
+      now = shmipc::monotonic_ns();
+      frame_start_ns = now;
+
+      if (demo) demo->tick();
+      bool changed = link.update(history);
+      if (window->take_input_seen()) changed = true;
+      if (changed) last_change_ns = now;
+      if (link.session() != titled) {
+        titled = link.session();
+        window->set_title(window_title(titled));
+      }
+
+      const ActingState acting = link.acting();
+      window->begin_frame();
+      ui.begin_frame();
+      PanelOutput out;
+      draw_menu_bar(picker, link, acting, demo != nullptr, out);
+      const PanelInput in{history, acting, now};
+      // Dear ImGui learns the menu bar's height one frame late (the viewport's work area):
+      // the first frame draws only the bar, so panels laid out on first use start below it.
+      if (frame > 0) draw_all_panels(in, ui, out);
+      window->end_frame();
+      ++frame;
+      layout_dump.write_if_changed();
+
+      if (options.frames > 0 && frame >= options.frames) {
+        if (!options.screenshot_path.empty()) {
+          int w = 0, h = 0;
+          window->framebuffer_size(w, h);
+          if (std::string problem = write_framebuffer_png(options.screenshot_path, w, h);
+              !problem.empty()) {
+            std::fprintf(stderr, "shmscope --screenshot: %s\n", problem.c_str());
+            exit_code = kExitScreenshotFailed;
+          }
+        }
+        break;
+      }
+      window->present();
+      for (const auto& action : out.actions) link.execute(action, history, ui);
+      if (!out.actions.empty()) last_change_ns = now;
+    }
+    if (options.frames < 0) {
+      WindowGeometry g;
+      window->window_size(g.width, g.height);
+      save_window_geometry(dir, g);
+    }
+  }  // the link leaves the session before the demo processes are stopped
+  if (demo) demo->stop();
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace shmscope
+
+int main(int argc, char** argv) {
+  using namespace shmscope;
+  const ParseResult parsed = parse_options(argc, argv);
+  if (!parsed.error.empty()) {
+    std::fprintf(stderr, "shmscope: %s\n", parsed.error.c_str());
+    return kExitUsage;
+  }
+  if (parsed.options.help) {
+    std::fputs(usage_text().c_str(), stdout);
+    return kExitOk;
+  }
+  try {
+    return run(parsed.options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shmscope: %s\n", e.what());
+    return kExitFailure;
+  }
+}
