@@ -111,10 +111,13 @@ void draw_child(const PanelInput& in, const ActView& v, UiState& ui, PanelOutput
     out.actions.push_back(a);
     ui.message_input.clear();
   }
-  if (!v.message.ok && !ui.message_input.empty())
+  // Always one line here, so the widgets below never jump while the user types.
+  if (!v.message.ok && !ui.message_input.empty()) {
     error_text(v.message.error);
-  else if (v.message.ok) {
+  } else if (v.message.ok) {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "%zu bytes", v.message.bytes.size());
+  } else {
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "text, or hex bytes; up to 1000 bytes");
   }
   const char* commands[] = {"KILL_APP", "PING"};
   int choice = ui.command_choice == static_cast<int>(shmipc::Command::Ping) ? 1 : 0;
@@ -213,10 +216,12 @@ void draw_inject(const ActView& v, UiState& ui, PanelOutput& out) {
     a.bytes = v.raw_injection.bytes;
     out.actions.push_back(a);
   }
-  if (!ui.inject_raw_hex.empty() && !v.raw_injection.ok)
+  if (!ui.inject_raw_hex.empty() && !v.raw_injection.ok) {
     error_text(v.raw_injection.error);
-  else if (v.raw_injection.ok) {
+  } else if (v.raw_injection.ok) {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.raw_injection_range.c_str());
+  } else {
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "raw bytes go into data[offset...]");
   }
 }
 

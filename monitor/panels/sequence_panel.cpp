@@ -7,6 +7,7 @@
 #include "panels/panels.hpp"
 #include "panels/sequence_view.hpp"
 #include "ui/palette.hpp"
+#include "ui/widget_registry.hpp"
 
 namespace shmscope {
 
@@ -39,7 +40,9 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     ImGui::End();
     return;
   }
-  if (ImGui::Button(ui.paused ? "Resume" : "Pause")) {
+  const bool toggle_pause = ImGui::Button(ui.paused ? "Resume" : "Pause");
+  record_widget("sequence_pause");
+  if (toggle_pause) {
     ui.paused = !ui.paused;
     ui.paused_journal_next = in.history.journal_next();
     ActionRequest a;
@@ -111,6 +114,7 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
         ui.pinned_journal_seq = pinned ? -1 : static_cast<std::int64_t>(r.seq);
       }
       const bool hovered = ImGui::IsItemHovered();
+      if (static_cast<std::size_t>(i) + 1 == v.rows.size()) record_widget("sequence_last_row");
       ImGui::PopID();
       if (hovered) {
         ui.hover = {Highlight::Target::JournalEntry, r.seq, 0, 0, -1};

@@ -1,0 +1,126 @@
+// The Sequence diagram: rows, arrows and lock bars from the journal; pause and pinning.
+#include <doctest/doctest.h>
+
+#include "panel_fixtures.hpp"
+#include "panels/sequence_view.hpp"
+
+using namespace paneltest;
+using namespace shmscope;
+using shmipc::EventId;
+using shmipc::JournalKind;
+using shmipc::Role;
+
+namespace {
+
+// The article's message sequence: child locks, writes, unlocks, sets SendMessage; the parent
+// wakes, locks, reads, unlocks, sets ReceiveMessage.
+FakeBlock message_exchange() {
+  FakeBlock b = two_peers();
+  std::uint64_t t = kT0 + 100 * kMs;
+  auto j = [&](JournalKind k, Role r, std::uint32_t pid, std::uint32_t arg = 0, std::uint64_t v = 0,
+               const std::string& p = {}) { b.journal(k, r, pid, t += kMs, arg, v, p); };
+  j(JournalKind::LockRequested, Role::Child, kChildPid);
+  j(JournalKind::LockAcquired, Role::Child, kChildPid);
+  j(JournalKind::MessageWritten, Role::Child, kChildPid, 5, 1, "hello");
+  j(JournalKind::LockReleased, Role::Child, kChildPid, 0, 2 * kMs);
+  j(JournalKind::EventSet, Role::Child, kChildPid,
+    static_cast<std::uint32_t>(EventId::SendMessage));
+  j(JournalKind::EventConsumed, Role::Parent, kParentPid,
+    static_cast<std::uint32_t>(EventId::SendMessage), 3 * kMs);
+  j(JournalKind::LockRequested, Role::Parent, kParentPid);
+  j(JournalKind::LockAcquired, Role::Parent, kParentPid);
+  j(JournalKind::MessageRead, Role::Parent, kParentPid, 5, 1, "hello");
+  j(JournalKind::LockReleased, Role::Parent, kParentPid, 0, kMs);
+  j(JournalKind::EventSet, Role::Parent, kParentPid,
+    static_cast<std::uint32_t>(EventId::ReceiveMessage));
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("the sequence view draws event sets as arrows between lifelines and lock holds as bars") {
+  SessionHistory h;
+  message_exchange().ingest_into(h, kT0 + 200 * kMs);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  const SequenceView v = make_sequence_view({h, acting, kT0 + 200 * kMs}, ui);
+  REQUIRE(v.lanes.size() == 2);
+  CHECK(v.lanes[0].label == "parent (pid 4241)");
+  CHECK(v.lanes[1].label == "child (pid 4242)");
+  REQUIRE(v.rows.size() == 11);
+  const SequenceRow& written = v.rows[2];
+  CHECK(written.text == "child writes \"hello\" (5 bytes, message #1)");
+  CHECK(written.holding_mask == 0b10);  // the child holds the mutex while it writes
+  const SequenceRow& set = v.rows[4];
+  CHECK(set.text == "child sets SendMessage");
+  CHECK(set.from_lane == 1);
+  CHECK(set.to_lane == 0);
+  CHECK(set.holding_mask == 0);
+  CHECK(v.rows[8].text == "parent reads message #1 \"hello\" (5 bytes)");
+  CHECK(v.rows[8].holding_mask == 0b01);
+  CHECK(v.rows[10].from_lane == 0);
+  CHECK(v.rows[10].to_lane == 1);
+
+  ui.diagram_show_locks = false;
+  const SequenceView no_locks = make_sequence_view({h, acting, kT0 + 200 * kMs}, ui);
+  CHECK(no_locks.rows.size() == 5);
+  CHECK(no_locks.rows[0].holding_mask == 0b10);  // the bar stays where the lock rows went
+}
+
+TEST_CASE("a paused diagram holds back records that arrive later") {
+  SessionHistory h;
+  FakeBlock b = message_exchange();
+  b.ingest_into(h, kT0 + 200 * kMs);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  ui.paused = true;
+  ui.paused_journal_next = h.journal_next();
+  b.journal(JournalKind::Note, Role::Parent, kParentPid, kT0 + 300 * kMs, 0, 0, "later");
+  b.ingest_into(h, kT0 + 400 * kMs);
+  CHECK(make_sequence_view({h, acting, kT0}, ui).rows.size() == 11);
+  ui.paused = false;
+  CHECK(make_sequence_view({h, acting, kT0}, ui).rows.size() == 12);
+}
+
+TEST_CASE("an injected record is marked in words and colour") {
+  SessionHistory h;
+  FakeBlock b = two_peers();
+  b.journal(JournalKind::EventSet, Role::Tool, 999, kT0 + kMs,
+            static_cast<std::uint32_t>(EventId::SendMessage), 0, {}, shmipc::kJournalFlagInjected);
+  b.ingest_into(h, kT0 + 2 * kMs);
+  ActingState acting;
+  UiState ui;
+  const SequenceView v = make_sequence_view({h, acting, kT0}, ui);
+  REQUIRE(v.rows.size() == 1);
+  CHECK(v.rows[0].text == "tool sets SendMessage [injected]");
+  CHECK(v.rows[0].colour == UiColour::Injected);
+  CHECK(v.lanes.size() == 3);  // an "others" lifeline for the tool
+  CHECK(v.rows[0].to_lane == 0);
+}
+
+TEST_CASE("clicking a row pins it and Pause asks the app to pause") {
+  Gui gui;
+  SessionHistory h;
+  message_exchange().ingest_into(h, kT0 + 200 * kMs);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  PanelOutput out;
+  auto draw = [&] {
+    ui.begin_frame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(900, 500));
+    draw_sequence_panel({h, acting, kT0 + 300 * kMs}, ui, out);
+  };
+  for (int i = 0; i < 3; ++i) gui.frame(draw);
+  gui.click_widget("sequence_last_row", draw);
+  CHECK(ui.pinned_journal_seq == 10);
+  CHECK(out.actions.empty());
+  gui.click_widget("sequence_pause", draw);
+  CHECK(ui.paused);
+  REQUIRE(out.actions.size() == 1);
+  CHECK(out.actions[0].kind == ActionRequest::Kind::SetPaused);
+  CHECK(out.actions[0].flag);
+}
