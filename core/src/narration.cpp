@@ -145,10 +145,11 @@ std::string sentence(const NarrationFacts& f, Tense t) {
                  "recovered the mutex from its dead owner (pid " + std::to_string(f.value) + ")",
                  "because the robust mutex reports EOWNERDEAD instead of staying locked forever");
     case JournalKind::EventSet:
-      return say(
-          "signal " + event_label(f.arg),
-          "signalled " + event_label(f.arg) + (f.value != 0 ? ", which was already set" : ""),
-          event_reason(f.arg));
+      if (!p && f.value != 0)
+        return say("", "signalled " + event_label(f.arg) + ", which was already set",
+                   "and nobody had consumed it: an auto-reset event counts the two signals as one");
+      return say("signal " + event_label(f.arg), "signalled " + event_label(f.arg),
+                 event_reason(f.arg));
     case JournalKind::EventConsumed:
       return say("wake up on " + event_label(f.arg), "woke up on " + event_label(f.arg),
                  consumed_reason(f.arg));

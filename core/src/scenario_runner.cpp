@@ -124,6 +124,12 @@ class Runner {
     }
   }
 
+  std::size_t actor_index(const std::string& name) const {
+    for (std::size_t i = 0; i < actors_.size(); ++i)
+      if (actors_[i].spec.name == name) return i;
+    return actors_.size();
+  }
+
   ActorState* actor(const std::string& name) {
     for (auto& a : actors_)
       if (a.spec.name == name) return &a;
@@ -403,6 +409,12 @@ class Runner {
     push_step(std::move(step));
     std::vector<ScenarioStep> later;
     later.swap(deferred_);
+    // Replies gathered in one settle finished concurrently: their arrival order is the
+    // scheduler's, so they are told in the scenario's actor order.
+    std::stable_sort(later.begin(), later.end(),
+                     [this](const ScenarioStep& x, const ScenarioStep& y) {
+                       return actor_index(x.actor) < actor_index(y.actor);
+                     });
     for (auto& s : later) push_step(std::move(s));
   }
 
