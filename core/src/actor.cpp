@@ -26,18 +26,30 @@ bool Actor::gate(JournalKind kind, std::uint32_t arg, Deadline deadline) const {
   if (slot_state == nullptr) return true;
 
   auto previous = slot_state->activity.load(std::memory_order_relaxed);
+  // A driver grants only an action it has seen published, so a grant left over from before
+  // (one that arrived after an earlier gate gave up, or a step-mode-off bump while we were
+  // not parked) is not for this action: without this, re-enabling step mode would let one
+  // action per peer slip through unseen.
+  slot_state->step_taken.store(slot_state->step_grants.load(std::memory_order_acquire),
+                               std::memory_order_relaxed);
   slot_state->step_pending_arg.store(arg, std::memory_order_relaxed);
-  slot_state->step_pending.store(static_cast<std::uint32_t>(kind), std::memory_order_release);
+  slot_state->step_pending.store(static_cast<std::uint32_t>(kind), std::memory_order_seq_cst);
   slot_state->activity.store(static_cast<std::uint32_t>(Activity::WaitingStep),
                              std::memory_order_relaxed);
   journal_append(*this, JournalKind::StepPending, static_cast<std::uint32_t>(kind), arg);
 
   bool granted = false;
   for (;;) {
-    std::uint32_t grants = slot_state->step_grants.load(std::memory_order_acquire);
+    std::uint32_t grants = slot_state->step_grants.load(std::memory_order_seq_cst);
     std::uint32_t taken = slot_state->step_taken.load(std::memory_order_relaxed);
     if (grants != taken) {
       slot_state->step_taken.fetch_add(1, std::memory_order_acq_rel);
+      granted = true;
+      break;
+    }
+    // Step mode switched off (the driver stores step_mode = 0 before it bumps grants; if
+    // our resync above swallowed that bump, this load sees the 0).
+    if (block->control.step_mode.load(std::memory_order_seq_cst) == 0) {
       granted = true;
       break;
     }

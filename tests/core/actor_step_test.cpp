@@ -63,6 +63,23 @@ TEST_CASE("in step mode an action waits in its participant slot until it is gran
   CHECK(kinds[2] == static_cast<std::uint16_t>(JournalKind::EventSet));
 }
 
+TEST_CASE("turning step mode off releases a parked action") {
+  shmtest::Watchdog watchdog(60s, "step mode off");
+  shmtest::AnonymousBlock block;
+  block->control.step_mode.store(1);
+  ParticipantSlot& slot = block->participants[kParentSlot];
+  auto child = shmtest::ChildProcess::fork([&block] {
+    Actor me = block.actor(Role::Parent, static_cast<int>(kParentSlot));
+    return me.gate(JournalKind::LockRequested, 0, deadline_after(30s)) ? 0 : 1;
+  });
+  REQUIRE(shmtest::eventually([&] { return slot.step_pending.load() != 0; }, 10s));
+  // What a driver does to switch off: step_mode = 0 first, then bump every slot.
+  block->control.step_mode.store(0);
+  grant(slot);
+  CHECK(child.wait_for(20s) == 0);
+  CHECK(slot.step_pending.load() == 0);
+}
+
 TEST_CASE("a gated action gives up at its deadline without a grant") {
   shmtest::AnonymousBlock block;
   block->control.step_mode.store(1);
@@ -73,9 +90,10 @@ TEST_CASE("a gated action gives up at its deadline without a grant") {
   CHECK(block->participants[kParentSlot].step_pending.load() == 0);
   CHECK(block->participants[kParentSlot].step_taken.load() == 0);
 
-  // A grant issued while nobody waited is kept for the next action.
+  // A grant that arrives when nobody is parked (here: after the gate gave up) is not for
+  // the next action, which parks again.
   block->participants[kParentSlot].step_grants.fetch_add(1);
-  CHECK(who.gate(JournalKind::LockRequested, 0, deadline_after(0ms)));
+  CHECK_FALSE(who.gate(JournalKind::LockRequested, 0, deadline_after(20ms)));
 
   // An actor with no participant slot cannot be granted anything: it is never parked.
   Actor slotless = block.actor(Role::Tool);
