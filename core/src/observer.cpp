@@ -70,26 +70,38 @@ Snapshot Observer::snapshot() {
   std::uint64_t taken = 0;
   int attempt = 0;
   bool consistent = false;
+  // The whole block once, then only the message area again until its versions agree: it is
+  // the one region with a consistency rule, and a 1 KiB copy rarely overlaps a write.
+  constexpr std::size_t kAreaAt = offsetof(Block, message);
+  constexpr std::size_t kAreaSize = sizeof(MessageArea);
   while (attempt < kMaxAttempts) {
     ++attempt;
-    raw.resize(sizeof(Block));
-    taken = monotonic_ns();
-    // The versions are read by their own preads before and after the whole copy: the kernel
+    if (attempt > 1) ::sched_yield();
+    // The versions are read by their own preads before and after the copy: the kernel
     // copies with string instructions whose loads need not run in address order, while loads
     // of separate instructions do (x86-64). Head before, tail after, both equal to the
     // copy's: the copy holds exactly one complete write.
     bool whole = true;
     std::uint64_t head_before = read_u64(seg, kHeadAt, whole);
-    std::size_t got = seg.read_at(raw.data(), raw.size(), 0);
+    if (attempt == 1) {
+      taken = monotonic_ns();
+      std::size_t got = seg.read_at(raw.data(), raw.size(), 0);
+      if (got < sizeof(Block)) {
+        raw.resize(got);  // truncated by somebody: no retry makes it whole
+        break;
+      }
+    } else if (seg.read_at(raw.data() + kAreaAt, kAreaSize, kAreaAt) != kAreaSize) {
+      whole = false;
+    }
     std::uint64_t tail_after = read_u64(seg, kTailAt, whole);
-    if (got < sizeof(Block) || !whole) {
-      raw.resize(got);  // truncated by somebody: no retry makes it whole
+    if (!whole) {
+      // Shrunk between two copies: keep what the first copy saw, reported as truncated.
+      raw.resize(seg.read_at(raw.data(), raw.size(), 0));
       break;
     }
     consistent = head_before == tail_after && copied_u64(raw, kHeadAt) == head_before &&
                  copied_u64(raw, kTailAt) == head_before;
     if (consistent) break;
-    ::sched_yield();
   }
   Snapshot s = decode_snapshot(raw);
   s.taken_ns = taken;

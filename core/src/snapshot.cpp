@@ -282,10 +282,12 @@ void decode_journal(Decoder& d, Snapshot& s) {
          {offsetof(JournalEntry, version_head), offsetof(JournalEntry, version_tail)}) {
       std::uint64_t version = d.get<std::uint64_t>(o + field);
       if (version == 0) continue;
-      const std::string name = "journal.entries[" + std::to_string(i) + "]." +
-                               (field == 0 ? "version_head" : "version_tail");
+      auto name = [&] {
+        return "journal.entries[" + std::to_string(i) + "]." +
+               (field == 0 ? "version_head" : "version_tail");
+      };
       if ((version - 1) % kJournalCapacity != i) {
-        d.problem(name,
+        d.problem(name(),
                   std::to_string(version) + " names record " + std::to_string(version - 1) +
                       ", which does not belong in entry " + std::to_string(i),
                   o + field, 8);
@@ -293,7 +295,7 @@ void decode_journal(Decoder& d, Snapshot& s) {
         break;
       }
       if (version > s.journal_next + kJournalCapacity) {
-        d.problem(name,
+        d.problem(name(),
                   std::to_string(version) + " is beyond journal.next (" +
                       std::to_string(s.journal_next) + ")",
                   o + field, 8);

@@ -235,8 +235,11 @@ TEST_CASE("snapshots taken while a writer runs flat out are never torn") {
   auto observer = shmipc::Observer::open(o.name);
   REQUIRE(shmtest::eventually([&] { return block.message.message_sequence.load() > 10; }, 10s));
   int consistent = 0;
+  int taken = 0;
   std::set<std::uint64_t> sequences;
-  for (int i = 0; i < 5000; ++i) {
+  // At least 5000 snapshots, and enough of them that the writer visibly ran meanwhile (on a
+  // busy machine it may be scheduled out for a while).
+  for (; taken < 200000 && (taken < 5000 || sequences.size() < 500); ++taken) {
     Snapshot s = observer->snapshot();
     if (!s.message.consistent) continue;
     ++consistent;
@@ -252,7 +255,8 @@ TEST_CASE("snapshots taken while a writer runs flat out are never torn") {
   }
   writer.kill(SIGKILL);
   writer.wait_for(10s);
-  INFO("consistent snapshots: " << consistent << ", distinct sequences: " << sequences.size());
-  CHECK(consistent > 2500);
-  CHECK(sequences.size() > 100);  // the writer really ran during the snapshots
+  INFO("snapshots: " << taken << ", consistent: " << consistent
+                     << ", distinct sequences: " << sequences.size());
+  CHECK(consistent > taken / 2);
+  CHECK(sequences.size() >= 500);  // the writer really ran during the snapshots
 }
