@@ -88,7 +88,9 @@ int run(const AppOptions& options) {
 
   int exit_code = kExitOk;
   {
-    SessionHistory history;
+    // Kept well below the model's default: lock_spans() is quadratic in the records kept, and
+    // at full protocol speed 50,000 records cost more than a frame (see the app report).
+    SessionHistory history(1200, 8192);
     UiState ui;
     ui.attach_input = session;
     ui.ui_scale = options.scale;
