@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "shmipc/error.hpp"
+#include "stop_signals.hpp"
 
 namespace shmcli {
 
@@ -74,6 +75,8 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
       "): acknowledged");
 
   if (plan.from_stdin) {
+    if (::isatty(0))
+      say("type a message and Enter to send it; /ping and /kill send commands; Ctrl-D leaves");
     std::string line;
     while (std::getline(std::cin, line)) {
       if (line == "/kill") {
@@ -98,7 +101,7 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
     if (plan.ping) send_command(child, shmipc::Command::Ping);
     if (plan.kill) send_command(child, shmipc::Command::KillApp);
   }
-  session.leave();
+  leave_session(session);
   return 0;
 }
 
@@ -111,7 +114,9 @@ int run_child(Arguments& args) {
   args.finish();
   refuse_oversize(plan.texts);
   options.mode = plan.mode;
+  handle_stop_signals();
   auto session = shmipc::Session::join(options);
+  LeaveOnStop leave_on_stop(*session);
   return child_behaviour(*session, plan);
 }
 

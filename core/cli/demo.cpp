@@ -174,9 +174,9 @@ int run_demo(Arguments& args) {
     relay_until({&parent, &child}, end, [&] { return parent.out < 0; });
   }
 
-  // End the child first (as if it crashed), then take its place to send KILL_APP.
+  // End the child first (SIGTERM: it leaves the session), then take its place to send KILL_APP.
   if (child.pid > 0) {
-    ::kill(child.pid, SIGKILL);
+    ::kill(child.pid, SIGTERM);
     reap(child.pid, std::chrono::seconds(2));
     if (child.out >= 0) ::close(child.out);
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "stop_signals.hpp"
 
 namespace shmcli {
 
@@ -16,7 +17,9 @@ int run_join(Arguments& args) {
   const auto count = args.count("count");
   args.finish();
   options.mode = plan.mode;
+  handle_stop_signals();
   auto session = shmipc::Session::join(options);
+  LeaveOnStop leave_on_stop(*session);
   const bool parent = session->role() == shmipc::Role::Parent;
   std::printf("joined session %s as the %s (pid %d)\n", options.name.c_str(),
               parent ? "parent" : "child", static_cast<int>(::getpid()));

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/robust_mutex.hpp"
+#include "stop_signals.hpp"
 
 namespace shmcli {
 
@@ -20,7 +21,9 @@ int run_lock(Arguments& args) {
   const auto hold = args.seconds("hold");
   args.finish();
   if (!hold) throw shmipc::Error(shmipc::ErrorCode::Usage, "lock needs --hold SECONDS");
+  handle_stop_signals();
   auto session = shmipc::Session::join(options);
+  LeaveOnStop leave_on_stop(*session);
   shmipc::RobustMutex mutex(session->actor());
   {
     shmipc::MutexGuard guard(mutex);
@@ -31,7 +34,7 @@ int run_lock(Arguments& args) {
     std::this_thread::sleep_for(std::chrono::duration<double>(*hold));
   }
   std::printf("released the mutex\n");
-  session->leave();
+  leave_session(*session);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "shmipc/journal.hpp"
+#include "stop_signals.hpp"
 
 namespace shmcli {
 
@@ -62,7 +63,7 @@ int parent_receive_loop(shmipc::Session& session, shmipc::PeerMode mode,
     } else if (const auto* c = std::get_if<shmipc::ReceivedCommand>(&event)) {
       if (c->command == shmipc::Command::KillApp) {
         say("command KILL_APP #" + std::to_string(c->sequence) + ": leaving");
-        session.leave();
+        leave_session(session);
         return 0;
       }
       if (c->command == shmipc::Command::Ping) {
@@ -73,7 +74,7 @@ int parent_receive_loop(shmipc::Session& session, shmipc::PeerMode mode,
       }
     }
   }
-  session.leave();
+  leave_session(session);
   return 0;
 }
 
@@ -85,7 +86,9 @@ int run_parent(Arguments& args) {
   options.mode = seed ? shmipc::PeerMode::SeedFaithful : shmipc::PeerMode::Reliable;
   const auto count = args.count("count");
   args.finish();
+  handle_stop_signals();
   auto session = shmipc::Session::join(options);
+  LeaveOnStop leave_on_stop(*session);
   say("parent of session " + options.name + " (pid " + std::to_string(::getpid()) + ", " +
       (seed ? "seed-faithful 10 ms polling" : "reliable") + "): waiting for the child");
   return parent_receive_loop(*session, options.mode, count);

@@ -1,5 +1,6 @@
 // The real `shmipc` binary, driven as a user would from two terminals.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -222,4 +223,19 @@ TEST_CASE("shmipc demo runs a parent and a child and leaves nothing in /dev/shm"
   CHECK(out.find("KILL_APP") != std::string::npos);
   CHECK(out.find("nothing left in /dev/shm") != std::string::npos);
   CHECK_FALSE(shmtest::segment_exists("demo-" + std::to_string(demo.pid())));
+}
+
+TEST_CASE("Ctrl-C or SIGTERM makes a peer leave, so the last one out still removes the segment") {
+  shmtest::Watchdog watchdog(60s, "stop signals");
+  const std::string name = shmtest::unique_session_name("cli-signal");
+  Cleanup cleanup{name};
+  auto parent = start_parent(name);
+  auto child = start_staying_child(name, "hi");
+  child.kill(SIGINT);
+  CHECK(child.wait_for(10s) == 128 + SIGINT);
+  CHECK(child.stderr_text().find("left the session") != std::string::npos);
+  CHECK(shmtest::segment_exists(name));  // the parent is still in it
+  parent.kill(SIGTERM);
+  CHECK(parent.wait_for(10s) == 128 + SIGTERM);
+  CHECK_FALSE(shmtest::segment_exists(name));
 }
