@@ -4,6 +4,7 @@
 #include <string>
 
 #include "futex.hpp"
+#include "journal_claim.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/process_identity.hpp"
@@ -135,8 +136,12 @@ bool Events::set(EventId e) {
   state.last_setter_role.store(static_cast<std::uint32_t>(who_.role), std::memory_order_relaxed);
   state.last_set_ns.store(monotonic_ns(), std::memory_order_relaxed);
   state.times_set.fetch_add(1, std::memory_order_relaxed);
+  // The record's place is taken before the signal is visible, so the consumer's
+  // EventConsumed always comes after this EventSet in the journal.
+  JournalClaim record = journal_claim(who_);
   bool coalesced = state.signalled.exchange(1, std::memory_order_seq_cst) == 1;
-  journal_append(who_, JournalKind::EventSet, static_cast<std::uint32_t>(e), coalesced ? 1 : 0);
+  journal_write(who_, record, JournalKind::EventSet, static_cast<std::uint32_t>(e),
+                coalesced ? 1 : 0);
 
   // Every slot waiting for this event is woken; they race for the one signal and the losers
   // sleep again, so exactly one is released. A dead waiter's slot costs one futex_wake that

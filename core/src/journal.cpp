@@ -1,5 +1,7 @@
 #include "shmipc/journal.hpp"
 
+#include "journal_claim.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -90,11 +92,20 @@ JournalRead collect(std::uint64_t from, std::uint64_t next, ReadEntry read_entry
 
 }  // namespace
 
-std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg,
-                             std::uint64_t value, std::string_view preview) {
-  if (who.block == nullptr) return 0;
+JournalClaim journal_claim(const Actor& who) noexcept {
+  JournalClaim claim;
+  if (who.block == nullptr) return claim;
+  claim.t_ns = monotonic_ns();
+  claim.seq = who.block->journal.next.fetch_add(1, std::memory_order_acq_rel);
+  claim.valid = true;
+  return claim;
+}
+
+void journal_write(const Actor& who, const JournalClaim& claim, JournalKind kind, std::uint32_t arg,
+                   std::uint64_t value, std::string_view preview) noexcept {
+  if (!claim.valid || who.block == nullptr) return;
   JournalRecord record{};
-  record.t_ns = monotonic_ns();
+  record.t_ns = claim.t_ns;
   record.pid = who.pid;
   record.tid = current_tid();
   record.kind = static_cast<std::uint16_t>(kind);
@@ -110,9 +121,8 @@ std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t a
   std::uint64_t words[kWordCount];
   std::memcpy(words, &record, sizeof words);
 
-  JournalRing& ring = who.block->journal;
-  std::uint64_t n = ring.next.fetch_add(1, std::memory_order_acq_rel);
-  JournalEntry& entry = ring.entries[n % kCapacity];
+  const std::uint64_t n = claim.seq;
+  JournalEntry& entry = who.block->journal.entries[n % kCapacity];
   entry.version_tail.store(n + 1, std::memory_order_relaxed);
   // The tail must be visible before any payload word changes (the seqlock's opening half).
   std::atomic_thread_fence(std::memory_order_release);
@@ -120,7 +130,13 @@ std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t a
     entry.words[i].store(words[i], std::memory_order_relaxed);
   }
   entry.version_head.store(n + 1, std::memory_order_release);
-  return n;
+}
+
+std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg,
+                             std::uint64_t value, std::string_view preview) {
+  JournalClaim claim = journal_claim(who);
+  journal_write(who, claim, kind, arg, value, preview);
+  return claim.seq;
 }
 
 JournalRead journal_read(const Block& block, std::uint64_t from) {
