@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "shmipc/auto_reset_event.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/peer.hpp"
@@ -202,4 +203,37 @@ TEST_CASE(
   // Both sets coalesced into one: nothing else is waiting for the parent.
   auto again = parent.next(shmipc::deadline_after(50ms));
   CHECK(std::holds_alternative<shmipc::WaitTimedOut>(again));
+}
+
+TEST_CASE("a child waiting for its receipt learns that the parent died instead of hanging") {
+  shmtest::Watchdog watchdog(30s, "parent dies before the receipt");
+  const std::string name = shmtest::unique_session_name("peer-parent-dies");
+  Cleanup cleanup{name};
+  auto parent = shmtest::ChildProcess::fork([&] {
+    auto s = join(name, shmipc::RoleRequest::Parent);
+    // Wakes on the message, then dies without reading it or answering.
+    shmipc::Events(s->actor()).wait(shmipc::EventId::SendMessage, shmipc::deadline_after(20s));
+    ::_exit(0);
+    return 1;
+  });
+  std::unique_ptr<shmipc::Session> child_session;
+  REQUIRE(shmtest::eventually(
+      [&] {
+        try {
+          child_session = join(name, shmipc::RoleRequest::Child);
+          return true;
+        } catch (const shmipc::Error& e) {
+          return e.code() == shmipc::ErrorCode::NotFound ? false : throw;
+        }
+      },
+      10s));
+  shmipc::ChildPeer child(*child_session);
+  shmipc::ErrorCode code{};
+  try {
+    child.send_message("nobody will read this");
+  } catch (const shmipc::Error& e) {
+    code = e.code();
+  }
+  CHECK(code == shmipc::ErrorCode::PeerGone);
+  CHECK(parent.wait_for(10s) == 0);
 }
