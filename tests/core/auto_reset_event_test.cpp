@@ -233,3 +233,42 @@ TEST_CASE("a cross-process ping-pong of 10000 round trips loses no wake-up") {
   CHECK(block->events[2].times_set.load() == kRounds);
   CHECK(block->events[2].times_consumed.load() == kRounds);
 }
+
+TEST_CASE("in the journal every EventConsumed comes after the EventSet it consumed") {
+  shmtest::Watchdog watchdog(60s, "journal order of events");
+  shmtest::AnonymousBlock block;
+  constexpr int kRounds = 500;  // 4 records per round: the whole run fits in the journal
+  static_assert(4 * kRounds <= kJournalCapacity);
+  auto child = shmtest::ChildProcess::fork([&block] {
+    Events mine(block.actor(Role::Child));
+    for (int i = 0; i < kRounds; ++i) {
+      if (!mine.wait(EventId::SendMessage, deadline_after(20s))) return 1;
+      mine.set(EventId::ReceiveMessage);
+    }
+    return 0;
+  });
+  Events events(block.actor(Role::Parent));
+  for (int i = 0; i < kRounds; ++i) {
+    events.set(EventId::SendMessage);
+    REQUIRE(events.wait(EventId::ReceiveMessage, deadline_after(20s)));
+  }
+  REQUIRE(child.wait_for(30s) == 0);
+
+  JournalRead r = journal_read(*block, 0);
+  REQUIRE(r.lost == 0);
+  REQUIRE(r.items.size() == 4 * kRounds);
+  std::uint64_t sets[kEventCount] = {};
+  std::uint64_t consumed[kEventCount] = {};
+  for (const JournalItem& item : r.items) {
+    REQUIRE(item.record.arg < kEventCount);
+    if (item.record.kind == static_cast<std::uint16_t>(JournalKind::EventSet)) {
+      ++sets[item.record.arg];
+    } else if (item.record.kind == static_cast<std::uint16_t>(JournalKind::EventConsumed)) {
+      ++consumed[item.record.arg];
+      CAPTURE(item.seq);
+      CHECK(consumed[item.record.arg] <= sets[item.record.arg]);
+    }
+  }
+  CHECK(sets[1] == kRounds);
+  CHECK(consumed[2] == kRounds);
+}
