@@ -30,7 +30,9 @@ struct JournalRead {
 std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg = 0,
                              std::uint64_t value = 0, std::string_view preview = {});
 
-// Records [from, next) still in a live mapping.
+// Records [from, next) still in a live mapping. A record claimed but not yet written stops
+// the read there (`next` points at it, so the next call retries it) unless a record claimed
+// after it is over a second old: then its writer is taken for dead and it counts as lost.
 JournalRead journal_read(const Block& block, std::uint64_t from);
 
 // The same from a byte copy of a block (a snapshot): every index and version is validated.
