@@ -165,18 +165,42 @@ std::vector<LockSpan> SessionHistory::lock_spans(std::uint64_t from_ns, std::uin
     s.waiter_pid = waiter;
     out.push_back(s);
   };
+  // Only spans that reach into the window matter; waits sorted by start with a running
+  // maximum of their ends let each hold find the waits overlapping it without a full scan
+  // (the journal can hold thousands of lock records).
+  std::erase_if(raw, [&](const RawSpan& r) { return r.end <= from_ns || r.begin >= to_ns; });
+  std::vector<const RawSpan*> waits;
   for (const RawSpan& r : raw) {
-    if (r.end <= from_ns || r.begin >= to_ns) continue;
+    if (r.kind == LockSpan::Kind::Waiting) waits.push_back(&r);
+  }
+  std::sort(waits.begin(), waits.end(),
+            [](const RawSpan* a, const RawSpan* b) { return a->begin < b->begin; });
+  std::vector<std::uint64_t> max_end(waits.size());
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    max_end[i] = std::max(waits[i]->end, i ? max_end[i - 1] : 0);
+  }
+  std::vector<const RawSpan*> overlapping;
+  for (const RawSpan& r : raw) {
     if (r.kind == LockSpan::Kind::Waiting) {
       emit(r, LockSpan::Kind::Waiting, r.begin, r.end, 0);
       continue;
     }
+    overlapping.clear();
+    auto it = std::lower_bound(waits.begin(), waits.end(), r.end,
+                               [](const RawSpan* w, std::uint64_t t) { return w->begin < t; });
+    for (auto i = static_cast<std::size_t>(it - waits.begin()); i-- > 0;) {
+      if (max_end[i] <= r.begin) break;  // no earlier wait reaches into this hold
+      const RawSpan* w = waits[i];
+      if (w->pid != r.pid && w->end > r.begin) overlapping.push_back(w);
+    }
+    if (overlapping.empty()) {
+      emit(r, LockSpan::Kind::Holding, r.begin, r.end, 0);
+      continue;
+    }
     std::vector<std::uint64_t> cuts{r.begin, r.end};
-    for (const RawSpan& w : raw) {
-      if (w.kind != LockSpan::Kind::Waiting || w.pid == r.pid) continue;
-      if (w.end <= r.begin || w.begin >= r.end) continue;
-      cuts.push_back(std::max(w.begin, r.begin));
-      cuts.push_back(std::min(w.end, r.end));
+    for (const RawSpan* w : overlapping) {
+      cuts.push_back(std::max(w->begin, r.begin));
+      cuts.push_back(std::min(w->end, r.end));
     }
     std::sort(cuts.begin(), cuts.end());
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
@@ -186,9 +210,9 @@ std::vector<LockSpan> SessionHistory::lock_spans(std::uint64_t from_ns, std::uin
     for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
       const std::uint64_t mid = cuts[i] + (cuts[i + 1] - cuts[i]) / 2;
       std::uint32_t waiter = 0;
-      for (const RawSpan& w : raw) {
-        if (w.kind == LockSpan::Kind::Waiting && w.pid != r.pid && w.begin <= mid && mid < w.end) {
-          waiter = w.pid;
+      for (const RawSpan* w : overlapping) {
+        if (w->begin <= mid && mid < w->end) {
+          waiter = w->pid;
           break;
         }
       }

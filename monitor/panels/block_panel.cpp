@@ -13,7 +13,6 @@ namespace shmscope {
 
 namespace {
 
-constexpr std::size_t kBytesPerRow = 16;
 constexpr double kGlowSeconds = 1.5;
 
 bool in_ranges(const std::vector<BlockField>& ranges, std::size_t offset) {
@@ -80,8 +79,9 @@ void draw_selection(const BlockView& v, UiState& ui) {
   const std::size_t e = std::min(std::max(ui.selection_end, b), raw.size());
   ImGui::Separator();
   if (b == e) {
-    ImGui::TextColored(colour_vec4(UiColour::Muted),
-                       "Select bytes in the hex view (drag, or shift-click) to inspect them.");
+    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Muted));
+    ImGui::TextWrapped("Select bytes in the hex view (drag, or shift-click) to inspect them.");
+    ImGui::PopStyleColor();
     return;
   }
   std::span<const std::byte> sel(raw.data() + b, e - b);
@@ -134,6 +134,10 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
   ImGui::BeginChild("hex", ImVec2(0, 0), true, ImGuiWindowFlags_NoMove);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
   const float cw = ImGui::CalcTextSize("F").x;
+  // 16 bytes a row when they fit with their ASCII column, else 8 (readable, never clipped).
+  const float wide_w = (8 + 16 * 3 + 2 + 16 + 1) * cw + ImGui::GetStyle().ScrollbarSize;
+  const std::size_t kBytesPerRow = ImGui::GetContentRegionAvail().x >= wide_w ? 16 : 8;
+  const std::size_t half = kBytesPerRow / 2;
   const std::size_t rows = (raw.size() + kBytesPerRow - 1) / kBytesPerRow;
   if (ui.hex_scroll_to >= 0) {
     const auto row = static_cast<std::size_t>(ui.hex_scroll_to) / kBytesPerRow;
@@ -145,7 +149,7 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
   const float ascii_x = hex_x + (kBytesPerRow * 3 + 2) * cw;
   const float names_x = ascii_x + (kBytesPerRow + 2) * cw;
   auto byte_x = [&](std::size_t col) {
-    return hex_x + static_cast<float>(col * 3 + (col >= 8 ? 1 : 0)) * cw;
+    return hex_x + static_cast<float>(col * 3 + (col >= half ? 1 : 0)) * cw;
   };
 
   // Which byte is under the mouse (hex or ASCII column).
@@ -156,7 +160,8 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
     std::size_t col = SIZE_MAX;
     if (mouse.x >= hex_x && mouse.x < ascii_x - cw) {
       const float rel = (mouse.x - hex_x) / cw;
-      const auto c = static_cast<std::size_t>(rel >= 25 ? (rel - 1) / 3 : rel / 3);
+      const auto c = static_cast<std::size_t>(
+          rel >= static_cast<float>(half * 3 + 1) ? (rel - 1) / 3 : rel / 3);
       if (c < kBytesPerRow) col = c;
     } else if (mouse.x >= ascii_x && mouse.x < ascii_x + kBytesPerRow * cw) {
       col = static_cast<std::size_t>((mouse.x - ascii_x) / cw);
@@ -304,7 +309,7 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
     }
   }
 
-  const float fields_w = std::min(440.0f, ImGui::GetContentRegionAvail().x * 0.42f);
+  const float fields_w = std::min(420.0f, ImGui::GetContentRegionAvail().x * 0.36f);
   ImGui::BeginChild("left", ImVec2(fields_w, 0), false);
   draw_fields(v, lit, ui);
   draw_selection(v, ui);

@@ -21,11 +21,11 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
   if (ImGui::BeginTable("events", 5, flags)) {
-    ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthFixed, 190);
-    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed, 80);
-    ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthFixed, 150);
-    ImGui::TableSetupColumn("waiters", ImGuiTableColumnFlags_WidthFixed, 80);
-    ImGui::TableSetupColumn("last set by");
+    ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthStretch, 3.2f);
+    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+    ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthStretch, 2.6f);
+    ImGui::TableSetupColumn("waiters", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    ImGui::TableSetupColumn("last set by", ImGuiTableColumnFlags_WidthStretch, 3.4f);
     ImGui::TableHeadersRow();
     for (std::size_t i = 0; i < v.lamps.size(); ++i) {
       const EventLamp& l = v.lamps[i];

@@ -71,7 +71,7 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     return;
   }
 
-  const float time_w = 90;
+  const float time_w = ImGui::CalcTextSize("0000.000000 s ").x;
   const float lane_w = 150;
   const float lanes_w = lane_w * static_cast<float>(v.lanes.size());
   auto lane_x = [&](float x0, int lane) {
@@ -130,7 +130,7 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
       char buf[32];
       const double t =
           r.t_ns >= v.time_origin_ns ? static_cast<double>(r.t_ns - v.time_origin_ns) / 1e9 : 0.0;
-      std::snprintf(buf, sizeof buf, "%9.3f s", t);
+      std::snprintf(buf, sizeof buf, "%11.6f s", t);
       const float ty = p.y + (row_h - ImGui::GetTextLineHeight()) * 0.5f;
       dl->AddText(ImVec2(p.x, ty), colour_u32(UiColour::Muted), buf);
       for (std::size_t l = 0; l < v.lanes.size(); ++l) {
