@@ -44,6 +44,9 @@ void RobustMutex::initialize(MutexArea& area) {
   if (rc != 0) throw_errno("pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED)", rc);
   rc = ::pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
   if (rc != 0) throw_errno("pthread_mutexattr_setrobust(PTHREAD_MUTEX_ROBUST)", rc);
+  // Error-checking: a thread that locks twice gets EDEADLK (reported) instead of hanging.
+  rc = ::pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+  if (rc != 0) throw_errno("pthread_mutexattr_settype(PTHREAD_MUTEX_ERRORCHECK)", rc);
   rc = ::pthread_mutex_init(&area.mutex, &attr);
   if (rc != 0) throw_errno("pthread_mutex_init", rc);
 
@@ -88,6 +91,11 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
                 "the session mutex is permanently unusable (ENOTRECOVERABLE): a previous owner "
                 "died and its successor released it without marking it consistent; the "
                 "session must be cleaned and recreated");
+  }
+  if (rc == EDEADLK) {
+    who_.set_activity(Activity::HoldingMutex);
+    throw Error(ErrorCode::System,
+                "this thread already holds the session mutex (locking it again would deadlock)");
   }
   if (rc != 0 && rc != EOWNERDEAD) {
     who_.set_activity(Activity::Idle);

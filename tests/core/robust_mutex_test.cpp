@@ -252,3 +252,17 @@ TEST_CASE("a mutex made unrecoverable by a careless survivor is reported, not wa
     CHECK(std::string(e.what()).find("ENOTRECOVERABLE") != std::string::npos);
   }
 }
+
+TEST_CASE("a thread that locks the mutex twice is told so instead of deadlocking") {
+  shmtest::Watchdog watchdog(30s, "relock");
+  shmtest::AnonymousBlock block;
+  Actor me = block.actor(Role::Parent);
+  RobustMutex mutex(me);
+  REQUIRE(mutex.lock(deadline_after(1s)).acquired);
+  RobustMutex again(me);
+  CHECK_THROWS_AS(again.lock(deadline_after(1s)), Error);
+  CHECK(block->mutex.owner_pid.load() == me.pid);  // still held by the first lock
+  mutex.unlock();
+  CHECK(again.lock(deadline_after(1s)).acquired);
+  again.unlock();
+}
