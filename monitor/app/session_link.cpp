@@ -353,6 +353,15 @@ void SessionLink::leave() {
 }
 
 void SessionLink::inject(const ActionRequest& req) {
+  // Refused here, at once and on the UI thread, before anything touches the block.
+  if (req.kind == ActionRequest::Kind::InjectRawData &&
+      (req.offset > shmipc::kDataCapacity ||
+       req.bytes.size() > shmipc::kDataCapacity - req.offset)) {
+    set_error("write raw data: " + std::to_string(req.bytes.size()) + " bytes at offset " +
+              std::to_string(req.offset) + " do not fit in data[" +
+              std::to_string(shmipc::kDataCapacity) + "]; nothing was written");
+    return;
+  }
   if (!tool_) {
     tool_ = std::make_unique<ToolRun>();
     ToolRun* t = tool_.get();
@@ -416,13 +425,6 @@ void SessionLink::inject(const ActionRequest& req) {
         case ActionRequest::Kind::InjectFlipChildAck:
         case ActionRequest::Kind::InjectRawData: {
           const bool flip = req.kind == ActionRequest::Kind::InjectFlipChildAck;
-          if (!flip && (req.offset > shmipc::kDataCapacity ||
-                        req.bytes.size() > shmipc::kDataCapacity - req.offset)) {
-            set_error("write raw data: " + std::to_string(req.bytes.size()) + " bytes at offset " +
-                      std::to_string(req.offset) + " do not fit in data[" +
-                      std::to_string(shmipc::kDataCapacity) + "]");
-            break;
-          }
           shmipc::RobustMutex mutex(actor);
           shmipc::MutexGuard guard(mutex, shmipc::deadline_after(kReceiptWait));
           if (!guard.acquired()) {
@@ -554,6 +556,8 @@ void SessionLink::execute(const ActionRequest& req, SessionHistory& history, UiS
       break;
     case Kind::SetPaused:
       ui.paused = req.flag;
+      break;
+    default:  // the classroom kinds: main.cpp hands them to ClassroomLink
       break;
   }
 }
