@@ -192,6 +192,11 @@ std::unique_ptr<Session> Session::join(const SessionOptions& options) {
                           options.role != RoleRequest::Observer &&
                           options.role != RoleRequest::Tool;
   const ProcessIdentity me = current_process();
+  const bool passive = options.role == RoleRequest::Observer || options.role == RoleRequest::Tool;
+  // A creator takes its init lock microseconds after shm_open; an opener that finds a block
+  // unbuilt gives it this long before calling it a dead creator's and rebuilding it.
+  constexpr auto kCreatorGrace = std::chrono::milliseconds(20);
+  std::optional<std::chrono::steady_clock::time_point> unbuilt_since;
 
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0 && std::chrono::steady_clock::now() >= *deadline) {
@@ -233,7 +238,24 @@ std::unique_ptr<Session> Session::join(const SessionOptions& options) {
     // Step 3: a block nobody uses (or nobody finished building) is rebuilt in place.
     bool built = false;
     std::uint32_t dead_creator = 0;
-    if (state.stale()) {
+    if (!state.ready() && !created) {
+      auto now = std::chrono::steady_clock::now();
+      if (!unbuilt_since) unbuilt_since = now;
+      if (now - *unbuilt_since < kCreatorGrace) {
+        init.release();
+        back_off();
+        continue;
+      }
+    }
+    if (passive && state.stale()) {
+      // Observers and tools never rebuild: a ready block left by dead peers is exactly what
+      // someone may want to inspect, and one never built has nothing to take part in.
+      if (!state.ready()) {
+        throw Error(ErrorCode::NotFound, "session " + quoted(name) +
+                                             " was never finished (its creator died during "
+                                             "set-up); `shmipc clean` removes it");
+      }
+    } else if (state.stale()) {
       if (init.kind() == LockKind::Read) {
         // Upgrade without waiting: two joiners holding read locks would wait for each other.
         if (!detail::ofd_try_lock(fd, LockByte::Init, LockKind::Write)) {

@@ -211,3 +211,48 @@ TEST_CASE("joiners and leavers racing in a loop never produce two parents at onc
   CHECK_FALSE(shmtest::segment_exists(name));
   ::munmap(mem, 64);
 }
+
+TEST_CASE("an observer joining a block left by dead peers keeps it as it was, for inspection") {
+  shmtest::Watchdog dog(30s);
+  const std::string name = shmtest::unique_session_name("stale-inspect");
+  SegmentCleanup cleanup{name};
+  char role;
+  auto dead = start_member(name, RoleRequest::Any, role);
+  REQUIRE(role == 'p');
+  dead.kill(SIGKILL);
+  REQUIRE(dead.wait_for(10s).has_value());
+
+  auto observer = Session::join(options(name, RoleRequest::Observer));
+  CHECK(observer->role() == Role::Observer);
+  CHECK_FALSE(observer->reclaimed());
+  CHECK(observer->block().header.session_epoch.load() == 0);
+  CHECK(records_of(*observer, JournalKind::SessionCreated).size() == 1);  // history kept
+  CHECK_FALSE(observer->role_alive(Role::Parent));
+
+  // With a live member in it the block is no longer stale: a new parent keeps it and
+  // reports the dead one.
+  auto parent = Session::join(options(name));
+  CHECK(parent->role() == Role::Parent);
+  CHECK_FALSE(parent->reclaimed());
+  auto died = records_of(*parent, JournalKind::PeerDied);
+  REQUIRE(died.size() == 1);
+  CHECK(died[0].record.value == static_cast<std::uint64_t>(dead.pid()));
+}
+
+TEST_CASE("an observer does not take part in a block that was never built") {
+  shmtest::Watchdog dog(30s);
+  const std::string name = shmtest::unique_session_name("stale-unbuilt");
+  SegmentCleanup cleanup{name};
+  int fd = ::shm_open(("/shmscope." + name).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::ftruncate(fd, sizeof(shmipc::Block)) == 0);
+  ::close(fd);
+  try {
+    Session::join(options(name, RoleRequest::Observer));
+    FAIL("no exception");
+  } catch (const shmipc::Error& e) {
+    CHECK(e.code() == shmipc::ErrorCode::NotFound);
+    CHECK(std::string(e.what()).find("never finished") != std::string::npos);
+  }
+  CHECK(shmtest::segment_exists(name));
+}
