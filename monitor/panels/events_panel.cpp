@@ -20,12 +20,16 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
   }
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
-  if (ImGui::BeginTable("events", 5, flags)) {
+  // A narrow panel (the classroom layout) keeps name, state and waiters; the rest is in the
+  // tooltip.
+  const bool compact = ImGui::GetContentRegionAvail().x < 40 * ImGui::CalcTextSize("M").x;
+  if (ImGui::BeginTable("events", compact ? 3 : 5, flags)) {
     ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthStretch, 3.2f);
     ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.3f);
-    ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthStretch, 2.6f);
+    if (!compact)
+      ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthStretch, 2.6f);
     ImGui::TableSetupColumn("waiters", ImGuiTableColumnFlags_WidthStretch, 1.5f);
-    ImGui::TableSetupColumn("last set by", ImGuiTableColumnFlags_WidthStretch, 3.4f);
+    if (!compact) ImGui::TableSetupColumn("last set by", ImGuiTableColumnFlags_WidthStretch, 3.4f);
     ImGui::TableHeadersRow();
     for (std::size_t i = 0; i < v.lamps.size(); ++i) {
       const EventLamp& l = v.lamps[i];
@@ -41,20 +45,26 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
       ImGui::Selectable(l.name.c_str(), false, ImGuiSelectableFlags_SpanAllColumns);
       if (ImGui::IsItemHovered()) {
         ui.hover = {Highlight::Target::Event, 0, 0, 0, index};
-        ImGui::SetTooltip("last consumed by %s", l.last_consumer.c_str());
+        ImGui::SetTooltip("%s: %s, %s\nlast set by %s\nlast consumed by %s", l.name.c_str(),
+                          l.state.c_str(), l.counts.c_str(), l.last_setter.c_str(),
+                          l.last_consumer.c_str());
       }
       ImGui::PopID();
       ImGui::TableNextColumn();
       ImGui::TextColored(colour_vec4(l.signalled ? UiColour::Signalled : UiColour::Muted), "%s",
                          l.state.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(l.counts.c_str());
+      if (!compact) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(l.counts.c_str());
+      }
       ImGui::TableNextColumn();
       ImGui::TextColored(
           colour_vec4(l.waiters == "no waiters" ? UiColour::Muted : UiColour::Waiting), "%s",
           l.waiters.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(l.last_setter.c_str());
+      if (!compact) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(l.last_setter.c_str());
+      }
     }
     ImGui::EndTable();
   }
