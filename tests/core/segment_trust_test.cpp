@@ -151,3 +151,28 @@ TEST_CASE("a stale session is removed by remove_stale_session, a missing one is 
     CHECK(e.code() == ErrorCode::NotFound);
   }
 }
+
+TEST_CASE("a pre-created segment owned by another user is refused as untrusted") {
+  shmtest::Watchdog dog(30s);
+  Precreated seg("trust-owner", 0600, sizeof(shmipc::Block));
+  if (::fchown(seg.fd_, 65534, 65534) != 0) {
+    // Only root can give a segment away; elsewhere the owner check cannot be staged here.
+    MESSAGE("not root: the foreign-owner case needs root to chown the segment");
+    return;
+  }
+  seg.write_ready_header(shmipc::kBlockMagic);
+  auto e = join_error(seg.name);
+  CHECK(e.code() == ErrorCode::Untrusted);
+  CHECK(std::string(e.what()) == "segment /dev/shm/shmscope." + seg.name +
+                                     " is owned by uid 65534; expected uid " +
+                                     std::to_string(::geteuid()) + " (ours)");
+  bool listed = false;
+  for (const auto& info : shmipc::list_sessions()) {
+    if (info.name == seg.name) {
+      listed = true;
+      CHECK(info.foreign);
+      CHECK(info.problem.find("owned by uid 65534") != std::string::npos);
+    }
+  }
+  CHECK(listed);
+}

@@ -78,6 +78,15 @@ TEST_CASE("a parent killed with SIGKILL leaves a block the next starter reclaims
   dead.kill(SIGKILL);
   REQUIRE(dead.wait_for(10s).has_value());
   REQUIRE(shmtest::segment_exists(name));  // nobody left to unlink it
+  bool listed = false;
+  for (const auto& info : shmipc::list_sessions()) {
+    if (info.name != name) continue;
+    listed = true;
+    CHECK(info.stale);
+    CHECK_FALSE(info.parent_alive);
+    CHECK_FALSE(info.foreign);
+  }
+  CHECK(listed);
 
   auto next = Session::join(options(name));
   CHECK(next->role() == Role::Parent);
