@@ -67,13 +67,12 @@ void gate_or_throw(const Actor& who, JournalKind kind, std::uint32_t arg, Deadli
 ChildPeer::ChildPeer(Session& session) : session_(session), mode_(PeerMode::Reliable) {
   if (session.role() != Role::Child)
     throw Error(ErrorCode::RoleTaken, "a ChildPeer needs a session joined as the child");
+  // The session stored the requested mode in our slot; read it as the untrusted value it is.
   const Actor& me = session_.actor();
-  if (me.slot >= 0 && static_cast<std::size_t>(me.slot) < kParticipantSlots)
-    mode_ = static_cast<PeerMode>(
-        me.block->participants[me.slot].mode.load(std::memory_order_relaxed) ==
-                static_cast<std::uint32_t>(PeerMode::SeedFaithful)
-            ? PeerMode::SeedFaithful
-            : PeerMode::Reliable);
+  if (me.slot >= 0 && static_cast<std::size_t>(me.slot) < kParticipantSlots &&
+      me.block->participants[me.slot].mode.load(std::memory_order_relaxed) ==
+          static_cast<std::uint32_t>(PeerMode::SeedFaithful))
+    mode_ = PeerMode::SeedFaithful;
 }
 
 void ChildPeer::set_mode(PeerMode m) noexcept {
@@ -122,6 +121,7 @@ static bool wait_for_receipt(Session& session, std::uint64_t sequence, Deadline 
 
 SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_deadline) {
   const Actor& me = session_.actor();
+  session_.heartbeat();
   if (bytes.size() > kDataCapacity) {
     journal_append(me, JournalKind::MessageRefused,
                    static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size(), UINT32_MAX)));
@@ -149,7 +149,8 @@ SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_dea
       result.overwrote_unread = true;
       journal_append(me, JournalKind::MessageOverwritten, 0, previous);
     }
-    result.sequence = previous + 1;
+    // A corrupt sequence at the top of the range must not wrap to 0 ("no message yet").
+    result.sequence = previous == UINT64_MAX ? 1 : previous + 1;
     {
       VersionedWrite write(area);
       if (size > 0) std::memcpy(area.data, bytes.data(), size);
@@ -174,6 +175,7 @@ SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_dea
 
 bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_deadline) {
   const Actor& me = session_.actor();
+  session_.heartbeat();
   Events events(me);
   // A receipt nobody consumed (an earlier command that timed out) must not count for this one.
   events.try_consume(EventId::ReceiveCommand);
@@ -268,6 +270,8 @@ ReceivedCommand read_command(const Actor& me) {
 
 ParentEvent ParentPeer::next(Deadline deadline) {
   const Actor& me = session_.actor();
+  // Busy peers never time out, so each call refreshes the heartbeat too.
+  session_.heartbeat();
   Events events(me);
   constexpr std::array<EventId, 3> kWatched{EventId::ChildAcknowledge, EventId::SendCommand,
                                             EventId::SendMessage};
