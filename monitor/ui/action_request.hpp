@@ -24,6 +24,17 @@ struct ActionRequest {
     InjectFlipChildAck,
     InjectRawData,   // offset (into data), bytes
     SetPaused,       // flag
+    // Classroom (issue 4), carried out by the app's ClassroomLink, not the SessionLink.
+    StepModeSet,       // flag: step mode on / off for the attached session
+    StepOne,           // one action: the oldest parked (slot < 0) or the one in `slot`
+    StepRun,           // grant every action as it parks
+    StepPause,         // stop granting
+    StepRunToEvent,    // grant until an event has been set
+    StepSlowMotion,    // grant one action every `seconds`
+    ScenarioStart,     // text: scenario name
+    ScenarioStop,
+    ExportTrace,       // text: path of the Chrome trace JSON
+    ExportDiagramPng,  // text: path of the PNG
   };
   Kind kind = Kind::Attach;
   std::string text;
@@ -34,6 +45,7 @@ struct ActionRequest {
   double seconds = 0;
   std::uint32_t offset = 0;
   bool flag = false;
+  int slot = -1;  // StepOne: the participant slot to grant, < 0 for the oldest
 };
 
 }  // namespace shmscope

@@ -1,0 +1,52 @@
+// The classroom layout: what a class needs to see, big enough to read from the back. The
+// Act and Metrics panels stay out of it; the windows are placed every frame, so nothing a
+// student needs to look at can be dragged off the projector by accident.
+#include <imgui.h>
+
+#include "panels/classroom_panels.hpp"
+
+namespace shmscope {
+
+namespace {
+
+struct Tile {
+  float x, y, w, h;
+};
+constexpr Tile kLesson{0, 0, 0.34f, 0.56f};
+constexpr Tile kStep{0, 0.56f, 0.34f, 0.44f};
+constexpr Tile kSequence{0.34f, 0, 0.66f, 0.44f};
+constexpr Tile kBlock{0.34f, 0.44f, 0.40f, 0.56f};
+constexpr Tile kEvents{0.74f, 0.44f, 0.26f, 0.22f};
+constexpr Tile kMutex{0.74f, 0.66f, 0.26f, 0.20f};
+constexpr Tile kParticipants{0.74f, 0.86f, 0.26f, 0.14f};
+
+void place(const Tile& t) {
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  const ImVec2 o = vp->WorkPos;
+  const ImVec2 s = vp->WorkSize;
+  ImGui::SetNextWindowPos(ImVec2(o.x + t.x * s.x, o.y + t.y * s.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(t.w * s.x, t.h * s.y), ImGuiCond_Always);
+}
+
+}  // namespace
+
+void draw_classroom_panels(const ClassroomInput& in, ClassroomUi& cui, UiState& ui,
+                           PanelOutput& out) {
+  const PanelInput& p = in.panels;
+  place(kLesson);
+  draw_lesson_panel(in, cui, ui, out);
+  place(kStep);
+  draw_step_panel(in, cui, ui, out);
+  place(kSequence);
+  draw_sequence_panel(p, ui, out);
+  place(kBlock);
+  draw_block_panel(p, ui, out);
+  place(kEvents);
+  draw_events_panel(p, ui, out);
+  place(kMutex);
+  draw_mutex_panel(p, ui, out);
+  place(kParticipants);
+  draw_participants_panel(p, ui, out);
+}
+
+}  // namespace shmscope
