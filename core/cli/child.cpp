@@ -74,6 +74,7 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
   say("child of session " + session.name() + " (pid " + std::to_string(::getpid()) +
       "): acknowledged");
 
+  bool refused = false;
   if (plan.from_stdin) {
     if (::isatty(0))
       say("type a message and Enter to send it; /ping and /kill send commands; Ctrl-D leaves");
@@ -87,7 +88,14 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
         send_command(child, shmipc::Command::Ping);
         continue;
       }
-      send_text(child, line);
+      try {
+        send_text(child, line);
+      } catch (const shmipc::Error& e) {
+        // One line too long must not end an interactive session; the exit code still says so.
+        if (e.code() != shmipc::ErrorCode::MessageTooLarge) throw;
+        std::fprintf(stderr, "shmipc child: message too large: %s\n", e.what());
+        refused = true;
+      }
     }
   } else if (plan.every_seconds) {
     const auto period = std::chrono::duration<double>(*plan.every_seconds);
@@ -102,7 +110,7 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
     if (plan.kill) send_command(child, shmipc::Command::KillApp);
   }
   leave_session(session);
-  return 0;
+  return refused ? static_cast<int>(shmipc::ErrorCode::MessageTooLarge) : 0;
 }
 
 int run_child(Arguments& args) {

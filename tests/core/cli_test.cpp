@@ -239,3 +239,20 @@ TEST_CASE("Ctrl-C or SIGTERM makes a peer leave, so the last one out still remov
   CHECK(parent.wait_for(10s) == 128 + SIGTERM);
   CHECK_FALSE(shmtest::segment_exists(name));
 }
+
+TEST_CASE(
+    "a stdin line over 1000 bytes is refused, the next lines still go, and the exit code is 9") {
+  shmtest::Watchdog watchdog(60s, "oversize stdin line");
+  const std::string name = shmtest::unique_session_name("cli-stdin-oversize");
+  Cleanup cleanup{name};
+  auto parent = start_parent(name);
+  auto child = shmtest::ChildProcess::spawn(command("child", name),
+                                            "ok\n" + std::string(1001, 'x') + "\nafter\n/kill\n");
+  CHECK(child.wait_for(10s) == 9);
+  CHECK(child.stderr_text().find("1001 bytes exceeds the limit of 1000") != std::string::npos);
+  CHECK(parent.wait_for(10s) == 0);
+  INFO(parent.stdout_text());
+  CHECK(says(parent, "message #1 (2 bytes): ok"));
+  CHECK(says(parent, "message #2 (5 bytes): after"));
+  CHECK_FALSE(says(parent, "xxxxxxxx"));
+}
