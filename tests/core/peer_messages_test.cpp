@@ -237,3 +237,41 @@ TEST_CASE("a child waiting for its receipt learns that the parent died instead o
   CHECK(code == shmipc::ErrorCode::PeerGone);
   CHECK(parent.wait_for(10s) == 0);
 }
+
+TEST_CASE(
+    "the parent reports a message changed behind the mutex's back as a checksum mismatch, "
+    "and a half-finished write as torn") {
+  shmtest::Watchdog watchdog(30s, "tampered message");
+  const std::string name = shmtest::unique_session_name("peer-tamper");
+  Cleanup cleanup{name};
+  auto parent_session = join(name, shmipc::RoleRequest::Parent);
+  auto child_session = join(name, shmipc::RoleRequest::Child);
+  shmipc::ParentPeer parent(*parent_session);
+  shmipc::ChildPeer child(*child_session);
+  child.set_mode(shmipc::PeerMode::SeedFaithful);  // no receipt wait: one process plays both
+  child.send_message("hello");
+  auto first = parent.next(shmipc::deadline_after(5s));
+  REQUIRE(std::holds_alternative<shmipc::ReceivedMessage>(first));
+  CHECK(std::get<shmipc::ReceivedMessage>(first).checksum_ok);
+
+  // A writer that skips the mutex: the bytes change, the versions and the checksum do not.
+  shmipc::MessageArea& area = child_session->block().message;
+  area.data[0] = 'J';
+  shmipc::Events(child_session->actor()).set(shmipc::EventId::SendMessage);
+  auto tampered = parent.next(shmipc::deadline_after(5s));
+  auto* m = std::get_if<shmipc::ReceivedMessage>(&tampered);
+  REQUIRE(m != nullptr);
+  CHECK(m->data == "Jello");
+  CHECK_FALSE(m->checksum_ok);
+  CHECK_FALSE(m->torn);
+  CHECK(journal_of(*parent_session, shmipc::JournalKind::ChecksumMismatch).size() == 1);
+
+  // A write that started (tail moved) and never finished (head did not).
+  area.version_tail.fetch_add(1);
+  shmipc::Events(child_session->actor()).set(shmipc::EventId::SendMessage);
+  auto torn = parent.next(shmipc::deadline_after(5s));
+  m = std::get_if<shmipc::ReceivedMessage>(&torn);
+  REQUIRE(m != nullptr);
+  CHECK(m->torn);
+  CHECK(journal_of(*parent_session, shmipc::JournalKind::TornWrite).size() == 1);
+}
