@@ -71,6 +71,7 @@ class Runner {
 
   ScenarioResult run() {
     ::unlink(("/dev/shm/shmscope." + session_name_).c_str());
+    result_.actor_of_pid[static_cast<std::uint32_t>(::getpid())] = "runner";
     start_actors();
     for (const ScenarioInstruction& step : scenario_.steps) {
       if (!perform(step)) break;
@@ -406,6 +407,24 @@ class Runner {
         }
       }
     }
+    // What the protocol found while doing it is the point of several lessons: say it too.
+    bool after_action = false;  // only what followed the granted action itself
+    for (const auto& item : journal_items_) {
+      if (item.seq < from || item.record.pid != a.pid) continue;
+      if (item.record.kind == static_cast<std::uint16_t>(a.kind)) after_action = true;
+      if (!after_action) continue;
+      switch (static_cast<JournalKind>(item.record.kind)) {
+        case JournalKind::OwnerDied:
+        case JournalKind::TornWrite:
+        case JournalKind::ChecksumMismatch:
+        case JournalKind::MessageOverwritten:
+        case JournalKind::PeerDied:
+          step.narration += " " + narrate_record(item.record);
+          break;
+        default:
+          break;
+      }
+    }
     push_step(std::move(step));
     std::vector<ScenarioStep> later;
     later.swap(deferred_);
@@ -443,7 +462,10 @@ class Runner {
   void collect_journal() {
     if (!observer_) return;
     Snapshot s = observer_->snapshot();
-    if (s.journal_next < journal_from_) journal_from_ = 0;  // the block was rebuilt
+    // A reclaimed block starts a new journal (and a new epoch).
+    if (s.journal_next < journal_from_ || s.header.session_epoch != journal_epoch_)
+      journal_from_ = 0;
+    journal_epoch_ = s.header.session_epoch;
     JournalRead read = observer_->journal_since(s, journal_from_);
     for (auto& item : read.items) journal_items_.push_back(item);
     journal_from_ = read.next;
@@ -458,10 +480,9 @@ class Runner {
   void open_observer() {
     if (observer_ && observer_->still_linked()) return;
     try {
-      collect_journal();
+      collect_journal();  // what the old segment still had is kept
       observer_ = Observer::open(session_name_);
       journal_from_ = 0;
-      journal_items_.clear();
     } catch (const Error&) {
       observer_.reset();
     }
@@ -549,9 +570,10 @@ class Runner {
       ::kill(a->pid, SIGKILL);
       int status = 0;
       if (::waitpid(a->pid, &status, 0) == a->pid) mark_dead(*a, status);
-      runner_event(a->spec.name, "The runner kills the " + a->spec.name + " with SIGKILL" +
-                                     (step.at.empty() ? "" : " just before its " + step.at) +
-                                     ": it gets no chance to clean up.");
+      runner_event(a->spec.name,
+                   "The runner kills the " + a->spec.name + " with SIGKILL" +
+                       (step.at.empty() ? "" : " while it is parked before " + step.at) +
+                       ": it gets no chance to clean up.");
       settle();
       return true;
     }
@@ -696,6 +718,7 @@ class Runner {
   std::unique_ptr<Observer> observer_;
   std::vector<JournalItem> journal_items_;
   std::uint64_t journal_from_ = 0;
+  std::uint32_t journal_epoch_ = 0;
   Snapshot last_;
   bool have_last_ = false;
   bool deferring_ = false;

@@ -117,6 +117,22 @@ std::string chrome_trace_json(const std::vector<JournalRecord>& records,
           lock_hold.erase(h);
         }
         break;
+      case JournalKind::OwnerDied:
+        // The dead owner's hold ends where its successor recovered the mutex.
+        if (auto h = lock_hold.find(static_cast<std::uint32_t>(r.value)); h != lock_hold.end()) {
+          slice("holds the mutex (died holding it)", "mutex", h->first, h->second.tid,
+                us(h->second.t), us(r.t_ns) - us(h->second.t));
+          lock_hold.erase(h);
+        }
+        events.push_back({{"name", "OwnerDied"},
+                          {"cat", "protocol"},
+                          {"ph", "i"},
+                          {"s", "t"},
+                          {"pid", r.pid},
+                          {"tid", r.tid},
+                          {"ts", ts},
+                          {"args", args}});
+        break;
       case JournalKind::EventSet: {
         const std::string name = "set " + event_label(r.arg);
         events.push_back({{"name", name},
