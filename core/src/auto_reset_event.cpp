@@ -88,6 +88,8 @@ class ClaimedSlot {
       ProcessIdentity owner{slot.owner_pid.load(std::memory_order_relaxed),
                             slot.owner_start_time.load(std::memory_order_relaxed)};
       if (owner.pid == 0 || is_alive(owner)) continue;
+      // Start time unknown (its owner could not read /proc): only a pid that is gone is dead.
+      if (owner.start_time == 0 && process_start_time(owner.pid).has_value()) continue;
       // Fails if the slot changed hands since we read its tid.
       if (slot.owner_tid.compare_exchange_strong(tid, kSlotClaiming, std::memory_order_acq_rel)) {
         slot.wait_mask.store(0, std::memory_order_seq_cst);
