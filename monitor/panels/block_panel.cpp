@@ -133,9 +133,12 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
 
   ImGui::BeginChild("hex", ImVec2(0, 0), true, ImGuiWindowFlags_NoMove);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
-  const float cw = ImGui::CalcTextSize("F").x;
+  // The UI font may be proportional: hex pairs sit on a grid of digit widths, and every ASCII
+  // glyph is centred in a cell as wide as the widest letter, so the columns stay straight.
+  const float cw = ImGui::CalcTextSize("D").x;
+  const float aw = ImGui::CalcTextSize("W").x;
   // 16 bytes a row when they fit with their ASCII column, else 8 (readable, never clipped).
-  const float wide_w = (8 + 16 * 3 + 2 + 16 + 1) * cw + ImGui::GetStyle().ScrollbarSize;
+  const float wide_w = (8 + 16 * 3 + 2) * cw + 16 * aw + cw + ImGui::GetStyle().ScrollbarSize;
   const std::size_t kBytesPerRow = ImGui::GetContentRegionAvail().x >= wide_w ? 16 : 8;
   const std::size_t half = kBytesPerRow / 2;
   const std::size_t rows = (raw.size() + kBytesPerRow - 1) / kBytesPerRow;
@@ -147,7 +150,7 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
   const ImVec2 origin = ImGui::GetCursorScreenPos();  // row 0, scrolled
   const float hex_x = origin.x + 8 * cw;
   const float ascii_x = hex_x + (kBytesPerRow * 3 + 2) * cw;
-  const float names_x = ascii_x + (kBytesPerRow + 2) * cw;
+  const float names_x = ascii_x + static_cast<float>(kBytesPerRow) * aw + 2 * cw;
   auto byte_x = [&](std::size_t col) {
     return hex_x + static_cast<float>(col * 3 + (col >= half ? 1 : 0)) * cw;
   };
@@ -163,8 +166,8 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
       const auto c = static_cast<std::size_t>(
           rel >= static_cast<float>(half * 3 + 1) ? (rel - 1) / 3 : rel / 3);
       if (c < kBytesPerRow) col = c;
-    } else if (mouse.x >= ascii_x && mouse.x < ascii_x + kBytesPerRow * cw) {
-      col = static_cast<std::size_t>((mouse.x - ascii_x) / cw);
+    } else if (mouse.x >= ascii_x && mouse.x < ascii_x + static_cast<float>(kBytesPerRow) * aw) {
+      col = static_cast<std::size_t>((mouse.x - ascii_x) / aw);
     }
     if (col != SIZE_MAX && row < rows && row * kBytesPerRow + col < raw.size()) {
       hovered = row * kBytesPerRow + col;
@@ -220,7 +223,7 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
       for (std::size_t c = 0; c < kBytesPerRow && base + c < raw.size(); ++c) {
         const std::size_t off = base + c;
         const float x = byte_x(c);
-        const float ax = ascii_x + static_cast<float>(c) * cw;
+        const float ax = ascii_x + static_cast<float>(c) * aw;
         ImU32 bg = 0;
         const bool corrupt = v.problem_at(off) != nullptr;
         if (off >= ui.selection_begin && off < ui.selection_end) {
@@ -238,16 +241,17 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
         }
         if (bg != 0) {
           dl->AddRectFilled(ImVec2(x - 1, p.y), ImVec2(x + 2 * cw + 1, p.y + line_h - 1), bg);
-          dl->AddRectFilled(ImVec2(ax, p.y), ImVec2(ax + cw, p.y + line_h - 1), bg);
+          dl->AddRectFilled(ImVec2(ax, p.y), ImVec2(ax + aw, p.y + line_h - 1), bg);
         }
         const auto u = static_cast<unsigned>(raw[off]);
         std::snprintf(buf, sizeof buf, "%02X", u);
         const ImU32 fg = corrupt
                              ? colour_u32(UiColour::Text)
                              : (u == 0 ? colour_u32(UiColour::Muted) : colour_u32(UiColour::Text));
-        dl->AddText(ImVec2(x, p.y), fg, buf);
+        dl->AddText(ImVec2(x + (2 * cw - ImGui::CalcTextSize(buf).x) * 0.5f, p.y), fg, buf);
         const char ch[2] = {(u >= 0x20 && u < 0x7F) ? static_cast<char>(u) : '.', 0};
-        dl->AddText(ImVec2(ax, p.y), u == 0 ? colour_u32(UiColour::Muted) : fg, ch);
+        const float gx = ax + (aw - ImGui::CalcTextSize(ch).x) * 0.5f;
+        dl->AddText(ImVec2(gx, p.y), u == 0 ? colour_u32(UiColour::Muted) : fg, ch);
         auto f = field_at(off);
         if (f && f->offset == off && f->name != "(padding)" && names.size() < 40) {
           if (!names.empty()) names += ", ";

@@ -95,7 +95,8 @@ BlockView make_block_view(const PanelInput& in, const UiState& ui) {
   const auto& h = snap->header;
   const auto& m = snap->message;
   const bool magic_ok = h.magic == shmipc::kBlockMagic;
-  add_row(v, "magic", "header.magic", hex_u64(h.magic) + (magic_ok ? " \"SHMSCOPE\"" : " (bad)"),
+  add_row(v, "magic", "header.magic",
+          magic_ok ? std::string("\"SHMSCOPE\" (good)") : hex_u64(h.magic) + " (bad)",
           magic_ok ? UiColour::Good : UiColour::Corrupt);
   const bool version_ok = h.layout_version == shmipc::kLayoutVersion;
   add_row(v, "version", "header.layout_version", std::to_string(h.layout_version),

@@ -21,8 +21,7 @@ EventsView make_events_view(const PanelInput& in) {
     EventLamp& l = v.lamps[i];
     l.signalled = e.signalled;
     l.state = e.signalled ? "signalled" : "clear";
-    l.counts =
-        "set " + std::to_string(e.times_set) + ", consumed " + std::to_string(e.times_consumed);
+    l.counts = std::to_string(e.times_set) + " / " + std::to_string(e.times_consumed);
     l.waiters = e.waiters == 0 ? "no waiters" : std::to_string(e.waiters) + " waiting";
     l.last_setter = e.times_set == 0 && e.last_setter_pid == 0
                         ? "never set"

@@ -12,7 +12,7 @@ struct EventLamp {
   std::string name;  // "SendMessage"
   bool signalled = false;
   std::string state;          // "signalled" / "clear"
-  std::string counts;         // "set 12, consumed 11"
+  std::string counts;         // "12 / 11": times set / times consumed
   std::string waiters;        // "1 waiting" / "no waiters"
   std::string last_setter;    // "child (pid 4242), 1.2 s ago" / "never set"
   std::string last_consumer;  // "pid 4241, 1.2 s ago" / "never consumed"
