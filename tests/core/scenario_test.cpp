@@ -358,3 +358,41 @@ TEST_CASE("a peer killed while parked is reported dead and the driver does not h
   CHECK_FALSE(s.driver->wait_for_pending(deadline_after(50ms)));
   CHECK(s.driver->run_to_next_event(deadline_after(50ms)).empty());
 }
+
+TEST_CASE("a scenario that gets stuck fails at its watchdog with who was waiting, never hangs") {
+  shmtest::Watchdog watchdog(60s, "stuck scenario");
+  // The child waits for a receipt that never comes: the parent is never told to receive.
+  const Scenario s = parse_scenario(R"({
+    "name": "stuck", "title": "t", "goal": "g", "expected": "e",
+    "actors": [{"name": "parent"}, {"name": "child"}],
+    "steps": [{"do": "join", "actor": "parent"}, {"do": "join", "actor": "child"},
+              {"do": "send", "actor": "child", "text": "nobody reads this"}],
+    "checks": [{"check": "journal", "kind": "MessageRead"}]})",
+                                    "stuck.json");
+  ScenarioRunOptions options;
+  options.session_name = shmtest::unique_session_name("scn-stuck");
+  options.watchdog = 1500ms;
+  const ScenarioResult r = run_scenario(s, options);
+  shmtest::remove_segment(options.session_name);
+  CHECK_FALSE(r.passed);
+  REQUIRE_FALSE(r.failures.empty());
+  CHECK(r.failures.front().find("watchdog") != std::string::npos);
+  CHECK(r.failures.front().find("child busy with \"send\"") != std::string::npos);
+}
+
+TEST_CASE("an action that fails other than expected fails the scenario with its error") {
+  shmtest::Watchdog watchdog(60s, "unexpected error");
+  const Scenario s = parse_scenario(R"({
+    "name": "wrong-role", "title": "t", "goal": "g", "expected": "e",
+    "actors": [{"name": "parent"}, {"name": "child"}],
+    "steps": [{"do": "join", "actor": "parent"}, {"do": "ack", "actor": "parent"}],
+    "checks": [{"check": "segment", "state": "exists"}]})",
+                                    "wrong-role.json");
+  ScenarioRunOptions options;
+  options.session_name = shmtest::unique_session_name("scn-wrong");
+  const ScenarioResult r = run_scenario(s, options);
+  shmtest::remove_segment(options.session_name);
+  CHECK_FALSE(r.passed);
+  REQUIRE_FALSE(r.failures.empty());
+  CHECK(r.failures.front().find("parent ack failed: Usage") != std::string::npos);
+}
