@@ -410,10 +410,21 @@ class Runner {
     // What the protocol found while doing it is the point of several lessons: say it too.
     bool after_action = false;  // only what followed the granted action itself
     for (const auto& item : journal_items_) {
-      if (item.seq < from || item.record.pid != a.pid) continue;
-      if (item.record.kind == static_cast<std::uint16_t>(a.kind)) after_action = true;
+      if (item.seq < from) continue;
+      const auto kind = static_cast<JournalKind>(item.record.kind);
+      if (item.record.pid != a.pid) {
+        // The wake-up this action caused in another process is part of the story.
+        if (after_action && kind == JournalKind::EventConsumed)
+          step.narration += " " + narrate_record(item.record);
+        continue;
+      }
+      if (kind == a.kind) {
+        after_action = true;
+        continue;
+      }
       if (!after_action) continue;
-      switch (static_cast<JournalKind>(item.record.kind)) {
+      switch (kind) {
+        case JournalKind::LockReleased:
         case JournalKind::OwnerDied:
         case JournalKind::TornWrite:
         case JournalKind::ChecksumMismatch:
@@ -455,7 +466,13 @@ class Runner {
     }
     have_last_ = false;
     result_.steps.push_back(std::move(step));
-    if (options_.on_step) options_.on_step(result_.steps.back());
+    if (options_.on_step) {
+      // A monitor pacing the run blocks here until its user grants the next step: that time
+      // is the user's, not the run's, so the watchdog does not count it.
+      const auto held_from = Clock::now();
+      options_.on_step(result_.steps.back());
+      watchdog_ += Clock::now() - held_from;
+    }
   }
 
   // ---- the journal -----------------------------------------------------------------------
