@@ -2,11 +2,13 @@
 // loop: snapshot the session, draw the panels, carry out what they asked for.
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include <imgui.h>
 
+#include "app/classroom_link.hpp"
 #include "app/config_dir.hpp"
 #include "app/demo_processes.hpp"
 #include "app/layout_dump.hpp"
@@ -15,6 +17,8 @@
 #include "app/session_link.hpp"
 #include "app/session_picker.hpp"
 #include "app/window.hpp"
+#include "panels/classroom_panels.hpp"
+#include "panels/lesson_view.hpp"
 #include "panels/panels.hpp"
 #include "shmipc/clock.hpp"
 #include "shmipc/journal.hpp"
@@ -31,9 +35,13 @@ std::string window_title(const std::string& session) {
 }
 
 void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
-                   bool demo, PanelOutput& out) {
+                   bool demo, ClassroomUi& cui, PanelOutput& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   picker.draw(link.session(), out.actions);
+  ImGui::Separator();
+  ImGui::MenuItem("Classroom", nullptr, &cui.layout);
+  if (ImGui::MenuItem("Presentation (F5)", nullptr, &cui.presentation) && cui.presentation)
+    cui.layout = true;
   ImGui::Separator();
   ImGui::Text("session %s", link.session().c_str());
   ImGui::Separator();
@@ -97,6 +105,20 @@ int run(const AppOptions& options) {
     SessionLink link(session);
     SessionPicker picker;
     LayoutDump layout_dump(options.layout_dump_path);
+    ClassroomLink classroom;
+    ClassroomUi cui;
+    cui.layout = options.classroom || options.presentation || !options.scenario.empty();
+    cui.presentation = options.presentation;
+    cui.quiz.enabled = options.quiz;
+    if (!options.scenario.empty()) {
+      ActionRequest start;
+      start.kind = ActionRequest::Kind::ScenarioStart;
+      start.text = options.scenario;
+      classroom.execute(start, session, history);
+    }
+    int auto_steps = options.run_steps;
+    std::size_t auto_granted_at = static_cast<std::size_t>(-1);
+    std::string classroom_dumped;
     std::string titled = session;
     std::uint64_t last_change_ns = shmipc::monotonic_ns();
     std::uint64_t frame_start_ns = 0;
@@ -116,6 +138,27 @@ int run(const AppOptions& options) {
       if (demo) demo->tick();
       bool changed = link.update(history);
       if (window->take_input_seen()) changed = true;
+      if (classroom.update(link.session())) changed = true;
+      const ClassroomModel& lesson = classroom.model();
+      if (auto_steps > 0 && lesson.scenario_waiting && lesson.step_count() != auto_granted_at) {
+        auto_granted_at = lesson.step_count();
+        ActionRequest grant;
+        grant.kind = ActionRequest::Kind::StepOne;
+        classroom.execute(grant, session, history);
+        --auto_steps;
+      }
+      if (!options.classroom_dump_path.empty()) {
+        if (std::string d = classroom.dump(cui); d != classroom_dumped) {
+          classroom_dumped = d;
+          const std::string tmp = options.classroom_dump_path + ".tmp";
+          std::ofstream(tmp, std::ios::trunc) << d;
+          std::rename(tmp.c_str(), options.classroom_dump_path.c_str());
+        }
+      }
+      if (cui.presentation != cui.applied_presentation) {
+        apply_presentation(cui.presentation, options.scale);
+        cui.applied_presentation = cui.presentation;
+      }
       if (changed) last_change_ns = now;
       if (link.session() != titled) {
         titled = link.session();
@@ -126,16 +169,44 @@ int run(const AppOptions& options) {
       window->begin_frame();
       ui.begin_frame();
       PanelOutput out;
-      draw_menu_bar(picker, link, acting, demo != nullptr, out);
-      const PanelInput in{history, acting, now};
+      draw_menu_bar(picker, link, acting, demo != nullptr, cui, out);
+      // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
+      const SessionHistory* shown = classroom.shown_history(cui);
+      const std::uint64_t shown_now =
+          shown != nullptr && shown->latest() != nullptr ? shown->latest()->taken_ns : now;
+      const PanelInput in{shown != nullptr ? *shown : history, acting, shown_now};
       // Dear ImGui learns the menu bar's height one frame late (the viewport's work area):
       // the first frame draws only the bar, so panels laid out on first use start below it.
-      if (frame > 0) draw_all_panels(in, ui, out);
+      if (frame > 0) {
+        update_quiz(lesson, cui.quiz, cui.in_past(lesson.step_count()));
+        handle_classroom_keys(lesson, cui, out);
+        const ClassroomInput cin{lesson, in};
+        if (cui.layout) {
+          draw_classroom_panels(cin, cui, ui, out);
+        } else {
+          draw_all_panels(in, ui, out);
+        }
+      }
       window->end_frame();
       ++frame;
       layout_dump.write_if_changed();
 
-      if (options.frames > 0 && frame >= options.frames) {
+      if (std::string png = classroom.take_diagram_request(); !png.empty()) {
+        const std::string problem = write_window_png(png, "Sequence diagram");
+        classroom.report(
+            problem.empty() ? "saved the diagram to " + png : "diagram PNG: " + problem,
+            problem.empty());
+      }
+      // A scenario still granting its --run-steps holds the screenshot back.
+      const bool steps_left = auto_steps > 0 && lesson.scenario_running;
+      if (options.frames > 0 && frame >= options.frames && !steps_left) {
+        if (!options.diagram_png_path.empty()) {
+          if (std::string problem = write_window_png(options.diagram_png_path, "Sequence diagram");
+              !problem.empty()) {
+            std::fprintf(stderr, "shmscope --diagram-png: %s\n", problem.c_str());
+            exit_code = kExitScreenshotFailed;
+          }
+        }
         if (!options.screenshot_path.empty()) {
           int w = 0, h = 0;
           window->framebuffer_size(w, h);
@@ -148,7 +219,13 @@ int run(const AppOptions& options) {
         break;
       }
       window->present();
-      for (const auto& action : out.actions) link.execute(action, history, ui);
+      for (const auto& action : out.actions) {
+        if (ClassroomLink::handles(action)) {
+          classroom.execute(action, link.session(), history);
+        } else {
+          link.execute(action, history, ui);
+        }
+      }
       if (!out.actions.empty()) last_change_ns = now;
     }
     if (options.frames < 0) {

@@ -46,6 +46,15 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
   --layout-dump FILE   keep FILE updated with the screen rectangles of named widgets
                        ("name x0 y0 x1 y1" per widget, "window:NAME x0 y0 x1 y1
                        title_bottom" per panel; used by GUI tests)
+  --scenario NAME      open scenario NAME (name, number or file stem) in the classroom
+                       layout, paused before its second step (Space steps, R runs)
+  --run-steps N        with --scenario: grant N steps by itself (for screenshots)
+  --classroom          start in the classroom layout (Lesson and Step panels)
+  --presentation       start in presentation mode (F5): larger UI, high contrast
+  --quiz               start with the quiz on ("what happens next?")
+  --classroom-dump FILE  keep FILE updated with the classroom state ("key value" lines:
+                       mode, scenario, steps, shown, past, pacing, verdict, ...)
+  --diagram-png FILE   with --frames/--screenshot: also save the sequence diagram as a PNG
   --help               this text
 
 Window size, panel layout and settings are kept in $XDG_CONFIG_HOME/shmscope/
@@ -103,6 +112,24 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--layout-dump") {
       if (!value(v) || v.empty()) return fail("--layout-dump needs a file name");
       o.layout_dump_path = v;
+    } else if (arg == "--scenario") {
+      if (!value(v) || v.empty()) return fail("--scenario needs a scenario name or number");
+      o.scenario = v;
+    } else if (arg == "--run-steps") {
+      if (!value(v) || !parse_int(v, o.run_steps))
+        return fail("--run-steps needs a whole number of steps");
+    } else if (arg == "--classroom") {
+      o.classroom = true;
+    } else if (arg == "--presentation") {
+      o.presentation = true;
+    } else if (arg == "--quiz") {
+      o.quiz = true;
+    } else if (arg == "--classroom-dump") {
+      if (!value(v) || v.empty()) return fail("--classroom-dump needs a file name");
+      o.classroom_dump_path = v;
+    } else if (arg == "--diagram-png") {
+      if (!value(v) || v.empty()) return fail("--diagram-png needs a file name (FILE.png)");
+      o.diagram_png_path = v;
     } else {
       return fail("unknown argument '" + arg + "' (see shmscope --help)");
     }

@@ -25,6 +25,14 @@ struct AppOptions {
   float scale = 1.0f;
   std::string layout_dump_path;  // empty: none
   bool help = false;
+  // Classroom (issue 4)
+  std::string scenario;             // open this scenario in the classroom layout
+  int run_steps = 0;                // grant this many scenario steps by itself
+  bool classroom = false;           // start in the classroom layout
+  bool presentation = false;        // start in presentation mode
+  bool quiz = false;                // start with the quiz on
+  std::string classroom_dump_path;  // keep FILE updated with the classroom state
+  std::string diagram_png_path;     // with --frames: also save the sequence diagram
 };
 
 struct ParseResult {

@@ -105,6 +105,9 @@ struct ScenarioRunOptions {
   std::string session_name;                   // empty: a fresh unique name
   std::chrono::milliseconds watchdog{20000};  // the whole run; a stuck run fails, never hangs
   // Called after each step while every process is parked or at rest (time-travel checks).
+  // It may block to pace the run (the monitor waits there for its user's Step): the time it
+  // blocks is not counted by the watchdog. An exception it throws ends the run (the
+  // processes are killed) and leaves run_scenario.
   std::function<void(const ScenarioStep&)> on_step;
 };
 
