@@ -151,6 +151,8 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
   const float hex_x = origin.x + 8 * cw;
   const float ascii_x = hex_x + (kBytesPerRow * 3 + 2) * cw;
   const float names_x = ascii_x + static_cast<float>(kBytesPerRow) * aw + 2 * cw;
+  const bool show_names =
+      ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - names_x > 14 * cw;
   auto byte_x = [&](std::size_t col) {
     return hex_x + static_cast<float>(col * 3 + (col >= half ? 1 : 0)) * cw;
   };
@@ -258,8 +260,10 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
           names += f->name;
         }
       }
-      if (!names.empty())
+      // Field names only where they fit whole enough to read; the tooltip names every byte.
+      if (!names.empty() && show_names) {
         dl->AddText(ImVec2(names_x, p.y), colour_u32(UiColour::Muted), names.c_str());
+      }
       ImGui::Dummy(ImVec2(names_x - origin.x + 40 * cw, line_h - ImGui::GetStyle().ItemSpacing.y));
     }
   }
