@@ -1,0 +1,157 @@
+// The classroom under Xvfb: shmscope runs a scenario on real processes and a teacher drives it
+// with real key presses (xdotool): step forward, travel back and forward, run to the end and
+// read the verdict. The app's --classroom-dump file says what it shows.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "gui_harness.hpp"
+#include "test_process.hpp"
+
+using namespace std::chrono_literals;
+using guitest::XServer;
+
+namespace {
+
+std::map<std::string, std::string> read_dump(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string key, value;
+  while (in >> key >> value) out[key] = value;
+  return out;
+}
+
+int as_int(const std::map<std::string, std::string>& d, const std::string& key) {
+  auto it = d.find(key);
+  return it == d.end() ? -1 : std::stoi(it->second);
+}
+
+std::string run_on(const XServer& x, const std::vector<std::string>& argv,
+                   const std::string& config) {
+  auto p = shmtest::ChildProcess::spawn(x.with_env(argv, config));
+  const auto rc = p.wait_for(20s);
+  REQUIRE_MESSAGE(rc.has_value(), argv[0] << " did not finish");
+  return p.stdout_text();
+}
+
+}  // namespace
+
+TEST_CASE("a scenario run from the monitor steps forward and back with real keys and passes") {
+  shmtest::Watchdog watchdog(170s, "classroom GUI test");
+  const std::string xdotool = guitest::find_program("xdotool");
+  if (xdotool.empty()) {
+    MESSAGE("xdotool is not installed (apt-get install xdotool); the GUI test is skipped");
+    return;
+  }
+  std::string why;
+  auto x = XServer::start(why);
+  if (!x) {
+    MESSAGE(why);
+    return;
+  }
+  guitest::TempDir dir("classroom");
+  const std::string dump_file = dir.file("classroom.txt");
+  const std::string layout_file = dir.file("layout.txt");
+  auto app = shmtest::ChildProcess::spawn(
+      x->with_env({shmtest::binary_path("shmscope"), "--scenario", "one-message-with-receipt",
+                   "--classroom-dump", dump_file, "--layout-dump", layout_file},
+                  dir.path()));
+
+  std::map<std::string, std::string> d;
+  auto wait_for = [&](auto pred, const char* what) {
+    const bool ok = shmtest::eventually(
+        [&] {
+          d = read_dump(dump_file);
+          return pred();
+        },
+        40s);
+    REQUIRE_MESSAGE(ok, std::string(what)
+                            << "; dump: steps " << as_int(d, "steps") << " shown "
+                            << as_int(d, "shown") << " waiting " << as_int(d, "waiting")
+                            << " verdict " << d["verdict"] << "; shmscope: " << app.stderr_text());
+  };
+  wait_for([&] { return d["mode"] == "scenario" && as_int(d, "waiting") == 1; },
+           "the scenario never stopped for the user after its first step");
+  const int first = as_int(d, "steps");
+  CHECK(first >= 1);
+
+  // Focus the window: a click on the Step panel's title bar (no button there).
+  guitest::Rect step_window;
+  REQUIRE(shmtest::eventually(
+      [&] {
+        const auto layout = guitest::read_layout(layout_file);
+        auto it = layout.find("window:Step");
+        if (it == layout.end()) return false;
+        step_window = it->second;
+        return true;
+      },
+      20s));
+  std::string window_id;
+  REQUIRE(shmtest::eventually(
+      [&] {
+        std::this_thread::sleep_for(100ms);
+        const std::string out = run_on(*x, {xdotool, "search", "--name", "shmscope"}, dir.path());
+        window_id = out.substr(0, out.find('\n'));
+        return !window_id.empty();
+      },
+      20s));
+  run_on(*x,
+         {xdotool, "mousemove", "--window", window_id, std::to_string(step_window.cx()),
+          std::to_string(step_window.y0 + 4)},
+         dir.path());
+  run_on(*x, {xdotool, "click", "1"}, dir.path());
+  auto key = [&](const std::string& name) {
+    std::this_thread::sleep_for(150ms);  // one key per frame or two, as a person types
+    // Dear ImGui 1.86 samples key state once per frame: press and release in different frames.
+    run_on(*x, {xdotool, "keydown", name}, dir.path());
+    std::this_thread::sleep_for(120ms);
+    run_on(*x, {xdotool, "keyup", name}, dir.path());
+  };
+
+  // Space twice: two more steps happen, each waiting for the next press.
+  key("space");
+  wait_for([&] { return as_int(d, "steps") > first && as_int(d, "waiting") == 1; },
+           "Space did not grant a step");
+  const int second = as_int(d, "steps");
+  key("space");
+  wait_for([&] { return as_int(d, "steps") > second && as_int(d, "waiting") == 1; },
+           "the second Space did not grant a step");
+  const int now = as_int(d, "steps");
+  CHECK(as_int(d, "shown") == now);
+
+  // Back twice: the panels show the past, and no step happens meanwhile.
+  key("Left");
+  wait_for([&] { return as_int(d, "shown") == now - 1; }, "Left did not go back one step");
+  CHECK(as_int(d, "past") == 1);
+  key("BackSpace");
+  wait_for([&] { return as_int(d, "shown") == now - 2; }, "Backspace did not go back");
+  CHECK(as_int(d, "steps") == now);
+
+  // Forward twice: back at the newest step, following it again.
+  key("Right");
+  wait_for([&] { return as_int(d, "shown") == now - 1; }, "Right did not go forward");
+  key("Right");
+  wait_for([&] { return as_int(d, "shown") == now && as_int(d, "past") == 0; },
+           "Right did not come back to the newest step");
+  CHECK(as_int(d, "steps") == now);
+
+  // R runs the rest: the verdict is the scenario's expected outcome.
+  key("r");
+  wait_for([&] { return d["verdict"] != "none" && as_int(d, "running") == 0; },
+           "R did not run the scenario to its end");
+  CHECK(d["verdict"] == "pass");
+  CHECK(as_int(d, "steps") > now);
+
+  // F5: presentation mode.
+  key("F5");
+  wait_for([&] { return as_int(d, "presentation") == 1; }, "F5 did not turn presentation on");
+
+  app.kill(SIGTERM);
+  const auto rc = app.wait_for(20s);
+  CHECK_MESSAGE(rc == std::optional<int>(0), "shmscope: " << app.stderr_text());
+}
