@@ -26,6 +26,11 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+// "file.json: steps[2].at" for a nested field, "file.json: title" for a top-level one.
+std::string field_at(const std::string& where, const std::string& key) {
+  return where.ends_with(".json") ? where + ": " + key : where + "." + key;
+}
+
 [[noreturn]] void bad(const std::string& where, const std::string& problem) {
   throw Error(ErrorCode::Usage, where + ": " + problem);
 }
@@ -36,7 +41,7 @@ void only_fields(const json& j, const std::string& where, const std::set<std::st
     if (!allowed.count(it.key())) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      bad(where + "." + it.key(), "unknown field (allowed: " + list + ")");
+      bad(field_at(where, it.key()), "unknown field (allowed: " + list + ")");
     }
   }
 }
@@ -45,17 +50,17 @@ std::string get_string(const json& j, const std::string& key, const std::string&
                        bool required, const std::string& fallback = {}) {
   auto it = j.find(key);
   if (it == j.end()) {
-    if (required) bad(where + "." + key, "missing (a string is required)");
+    if (required) bad(field_at(where, key), "missing (a string is required)");
     return fallback;
   }
-  if (!it->is_string()) bad(where + "." + key, "must be a string, found " + it->dump());
+  if (!it->is_string()) bad(field_at(where, key), "must be a string, found " + it->dump());
   return it->get<std::string>();
 }
 
 bool get_bool(const json& j, const std::string& key, const std::string& where, bool fallback) {
   auto it = j.find(key);
   if (it == j.end()) return fallback;
-  if (!it->is_boolean()) bad(where + "." + key, "must be true or false, found " + it->dump());
+  if (!it->is_boolean()) bad(field_at(where, key), "must be true or false, found " + it->dump());
   return it->get<bool>();
 }
 
@@ -63,7 +68,8 @@ std::optional<std::int64_t> get_int(const json& j, const std::string& key,
                                     const std::string& where) {
   auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
-  if (!it->is_number_integer()) bad(where + "." + key, "must be an integer, found " + it->dump());
+  if (!it->is_number_integer())
+    bad(field_at(where, key), "must be an integer, found " + it->dump());
   return it->get<std::int64_t>();
 }
 
@@ -251,7 +257,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   Scenario s;
   s.file = file;
   s.name = get_string(j, "name", file, true);
-  if (s.name.empty()) bad(file + ".name", "must not be empty");
+  if (s.name.empty()) bad(file + ": name", "must not be empty");
   s.number = static_cast<int>(get_int(j, "number", file).value_or(0));
   s.title = get_string(j, "title", file, true);
   s.goal = get_string(j, "goal", file, true);
@@ -259,7 +265,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   s.step_mode = get_bool(j, "step_mode", file, true);
 
   if (!j.contains("actors") || !j["actors"].is_array() || j["actors"].empty())
-    bad(file + ".actors", "missing: a non-empty array of actors is required");
+    bad(file + ": actors", "missing: a non-empty array of actors is required");
   std::set<std::string> names;
   for (std::size_t i = 0; i < j["actors"].size(); ++i) {
     const std::string where = file + ": actors[" + std::to_string(i) + "]";
@@ -279,16 +285,16 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.actors.push_back(actor);
   }
   if (!j.contains("steps") || !j["steps"].is_array() || j["steps"].empty())
-    bad(file + ".steps", "missing: a non-empty array of steps is required");
+    bad(file + ": steps", "missing: a non-empty array of steps is required");
   for (std::size_t i = 0; i < j["steps"].size(); ++i)
     s.steps.push_back(
         parse_step(j["steps"][i], file + ": steps[" + std::to_string(i) + "]", names));
   if (j.contains("checks")) {
-    if (!j["checks"].is_array()) bad(file + ".checks", "must be an array");
+    if (!j["checks"].is_array()) bad(file + ": checks", "must be an array");
     for (std::size_t i = 0; i < j["checks"].size(); ++i)
       s.checks.push_back(parse_check(j["checks"][i], file + ": checks[" + std::to_string(i) + "]"));
   }
-  if (s.checks.empty()) bad(file + ".checks", "missing: a scenario must check its outcome");
+  if (s.checks.empty()) bad(file + ": checks", "missing: a scenario must check its outcome");
   return s;
 }
 
