@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -16,6 +17,7 @@
 #include "shmipc/peer.hpp"
 #include "shmipc/scenario.hpp"
 #include "shmipc/session.hpp"
+#include "shmipc/snapshot_diff.hpp"
 #include "shmipc/step_controller.hpp"
 #include "shmipc/trace_export.hpp"
 #include "test_process.hpp"
@@ -395,4 +397,31 @@ TEST_CASE("an action that fails other than expected fails the scenario with its 
   CHECK_FALSE(r.passed);
   REQUIRE_FALSE(r.failures.empty());
   CHECK(r.failures.front().find("parent ack failed: Usage") != std::string::npos);
+}
+
+TEST_CASE("time travel names the fields each step changed") {
+  auto r = run_named("one-message-with-receipt");
+  REQUIRE(r.passed);
+  auto changes_of = [&](JournalKind kind) {
+    std::vector<std::string> names;
+    for (std::size_t i = 1; i < r.steps.size(); ++i) {
+      if (!r.steps[i].granted || r.steps[i].kind != kind) continue;
+      REQUIRE(r.steps[i - 1].has_snapshot);
+      for (const auto& c : changed_fields(r.steps[i - 1].snapshot, r.steps[i].snapshot))
+        names.push_back(c.field);
+      break;
+    }
+    return names;
+  };
+  auto has = [](const std::vector<std::string>& v, const std::string& f) {
+    return std::find(v.begin(), v.end(), f) != v.end();
+  };
+  const auto ack = changes_of(JournalKind::AckWritten);
+  CHECK(has(ack, "message.child_ack"));
+  CHECK_FALSE(has(ack, "message.data"));
+  const auto written = changes_of(JournalKind::MessageWritten);
+  CHECK(has(written, "message.data"));
+  CHECK(has(written, "message.data_size"));
+  CHECK(has(written, "message.checksum"));
+  CHECK_FALSE(has(written, "message.child_ack"));
 }
