@@ -422,7 +422,8 @@ class Runner {
         after_action = true;
         continue;
       }
-      if (!after_action) continue;
+      // The overwrite is found (and journaled) just before the write it warns about.
+      if (!after_action && kind != JournalKind::MessageOverwritten) continue;
       switch (kind) {
         case JournalKind::LockReleased:
         case JournalKind::OwnerDied:
