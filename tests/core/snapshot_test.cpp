@@ -257,6 +257,8 @@ TEST_CASE("snapshots taken while a writer runs flat out are never torn") {
   writer.wait_for(10s);
   INFO("snapshots: " << taken << ", consistent: " << consistent
                      << ", distinct sequences: " << sequences.size());
-  CHECK(consistent > taken / 2);
+  // How often a copy lands between two writes depends on scheduling; what must hold is that
+  // consistent copies do come, and (above) that none of them is torn.
+  CHECK(consistent >= 100);
   CHECK(sequences.size() >= 500);  // the writer really ran during the snapshots
 }
