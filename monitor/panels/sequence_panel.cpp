@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "model/classroom_model.hpp"
 #include "panels/panels.hpp"
 #include "panels/sequence_view.hpp"
 #include "ui/palette.hpp"
@@ -118,7 +119,10 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
       ImGui::PopID();
       if (hovered) {
         ui.hover = {Highlight::Target::JournalEntry, r.seq, 0, 0, -1};
-        ImGui::SetTooltip("#%llu  %s", static_cast<unsigned long long>(r.seq), r.text.c_str());
+        // The lesson's narration too: why this happened, not only what (issue 4).
+        const std::string why = narration_of_journal_entry(in.history, r.seq);
+        ImGui::SetTooltip("#%llu  %s%s%s", static_cast<unsigned long long>(r.seq), r.text.c_str(),
+                          why.empty() ? "" : "\n", why.c_str());
       }
       if (pinned) {
         dl->AddRectFilled(p, ImVec2(p.x + w, p.y + row_h),
