@@ -23,8 +23,10 @@ namespace {
 using nlohmann::json;
 
 // Every wait of an actor is bounded: the runner's watchdog is the real limit, this only
-// makes sure an orphaned actor cannot wait forever either.
-constexpr std::chrono::seconds kActionLimit{15};
+// makes sure an orphaned actor cannot wait forever either (it also dies with its runner:
+// PR_SET_PDEATHSIG). Long, because a monitor pacing the run holds it between two steps for
+// as long as the teacher talks, and a wait that gave up meanwhile would change the lesson.
+constexpr std::chrono::hours kActionLimit{1};
 
 bool read_line(int fd, std::string& buffer, std::string& line) {
   for (;;) {
