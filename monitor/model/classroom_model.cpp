@@ -156,6 +156,8 @@ QuizQuestion make_quiz_question(const std::vector<shmipc::PendingAction>& parked
                                                  ? shmipc::EventId::ReceiveMessage
                                                  : shmipc::EventId::SendMessage);
     }
+    if (k == JournalKind::CommandWritten || k == JournalKind::CommandRead)
+      facts.arg = static_cast<std::uint32_t>(shmipc::Command::KillApp);
     q.choices.push_back({k, role, shmipc::narrate_pending(facts)});
   }
   // Rotate so the right answer is not always first.

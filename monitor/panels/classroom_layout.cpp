@@ -33,6 +33,11 @@ void place(const Tile& t) {
 void draw_classroom_panels(const ClassroomInput& in, ClassroomUi& cui, UiState& ui,
                            PanelOutput& out) {
   const PanelInput& p = in.panels;
+  const std::int64_t shown = cui.shown_step(in.model.step_count());
+  if (shown != cui.drawn_step) {
+    cui.drawn_step = shown;
+    ui.diagram_scroll_to_newest = true;  // the diagram ends at the shown step: show its end
+  }
   place(kLesson);
   draw_lesson_panel(in, cui, ui, out);
   place(kStep);

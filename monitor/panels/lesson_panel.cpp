@@ -19,6 +19,12 @@ void draw_picker(const ClassroomModel& m, ClassroomUi& cui, PanelOutput& out) {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "no scenarios found");
     return;
   }
+  // A run started elsewhere (--scenario): the picker shows it.
+  if (m.scenario_active && m.scenario_name != cui.picker_follows) {
+    cui.picker_follows = m.scenario_name;
+    for (std::size_t i = 0; i < m.scenarios.size(); ++i)
+      if (m.scenarios[i].name == m.scenario_name) cui.chosen_scenario = static_cast<int>(i);
+  }
   cui.chosen_scenario =
       std::clamp(cui.chosen_scenario, 0, static_cast<int>(m.scenarios.size()) - 1);
   const ScenarioSummary& chosen = m.scenarios[static_cast<std::size_t>(cui.chosen_scenario)];
@@ -75,11 +81,13 @@ void draw_quiz(const ClassroomModel& m, ClassroomUi& cui, const LessonView& v) {
   }
   ImGui::TextUnformatted("What happens next?");
   for (std::size_t i = 0; i < q.question.choices.size(); ++i) {
-    const std::string label = std::to_string(i + 1) + ". " + q.question.choices[i].words;
+    const std::string label = std::to_string(i + 1) + "##quiz";
     if (ImGui::RadioButton(label.c_str(), cui.quiz.chosen == static_cast<int>(i)) &&
         cui.quiz.chosen < 0) {
       cui.quiz.chosen = static_cast<int>(i);
     }
+    ImGui::SameLine();
+    ImGui::TextWrapped("%s", q.question.choices[i].words.c_str());
   }
   if (cui.quiz.chosen >= 0) {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "answered: now Step and see");

@@ -161,7 +161,9 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     }
   }
   clipper.End();
-  if (!ui.paused && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3) {
+  if (ui.diagram_scroll_to_newest ||
+      (!ui.paused && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3)) {
+    ui.diagram_scroll_to_newest = false;
     ImGui::SetScrollHereY(1.0f);  // follow new records unless the user scrolled back
   }
   ImGui::EndChild();

@@ -28,7 +28,9 @@ struct ClassroomUi {
   // Time travel: the step shown (0-based), or -1 to follow the newest step.
   std::int64_t cursor = -1;
   std::uint64_t cursor_generation = 0;  // ClassroomModel::steps_generation the cursor is for
+  std::int64_t drawn_step = -2;         // the step the panels showed last frame
   int chosen_scenario = 0;              // index into ClassroomModel::scenarios
+  std::string picker_follows;           // the run the picker last jumped to
   int chosen_peer_slot = -1;            // Step peer: the slot the user picked
   int slow_motion_ms = 800;
   QuizState quiz;

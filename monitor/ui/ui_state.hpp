@@ -46,6 +46,8 @@ struct UiState {
   int inject_raw_offset = 0;
   std::string attach_input;
   float ui_scale = 1.0f;
+  // The classroom moved to another step: the diagram scrolls to its newest row once.
+  bool diagram_scroll_to_newest = false;
 
   void begin_frame() {
     hover_prev = hover;
