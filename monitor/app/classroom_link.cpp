@@ -248,6 +248,14 @@ std::string ClassroomLink::dump(const ClassroomUi& cui) const {
   o << "shown " << cui.shown_step(count) + 1 << '\n';
   o << "past " << (cui.in_past(count) ? 1 : 0) << '\n';
   o << "pending " << model_.pending.size() << '\n';
+  std::size_t dead = 0;
+  for (const auto& p : model_.pending) dead += p.alive ? 0 : 1;
+  o << "dead " << dead << '\n';
+  std::string parked;  // who is parked, alive or dead: "child,parent-dead"
+  for (const auto& p : model_.pending)
+    parked += (parked.empty() ? "" : ",") + std::string(shmipc::role_name(p.role)) +
+              (p.alive ? "" : "-dead");
+  o << "parked " << (parked.empty() ? "-" : parked) << '\n';
   o << "presentation " << (cui.presentation ? 1 : 0) << '\n';
   o << "quiz " << cui.quiz.right << '/' << cui.quiz.asked << '\n';
   o << "verdict " << (!model_.verdict_known ? "none" : model_.passed ? "pass" : "fail") << '\n';

@@ -140,6 +140,8 @@ void draw_lesson_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& /*ui
       ImGui::Bullet();
       ImGui::TextWrapped("%s", r.c_str());
     }
+    for (const std::string& f : v.figures)
+      ImGui::TextColored(colour_vec4(UiColour::Hover), "measured %s", f.c_str());
   }
   if (!v.shown_narration.empty()) {
     ImGui::Separator();

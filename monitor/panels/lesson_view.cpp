@@ -1,5 +1,7 @@
 #include "panels/lesson_view.hpp"
 
+#include <cstdio>
+
 namespace shmscope {
 
 LessonView make_lesson_view(const ClassroomModel& m, const ClassroomUi& cui) {
@@ -37,6 +39,11 @@ LessonView make_lesson_view(const ClassroomModel& m, const ClassroomUi& cui) {
       v.verdict_words = "FAIL: " + std::to_string(m.failures.size()) +
                         (m.failures.size() == 1 ? " check failed" : " checks failed");
       v.reasons = m.failures;
+    }
+    for (const auto& [name, value] : m.figures) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.1f", value);
+      v.figures.push_back(name + ": " + buf + (name.find("_us") != std::string::npos ? " us" : ""));
     }
   }
   if (cui.quiz.enabled) {

@@ -27,6 +27,7 @@ struct LessonView {
   bool passed = false;
   std::string verdict_words;         // "PASS: the outcome matched" / "FAIL: 2 checks failed"
   std::vector<std::string> reasons;  // failures, or the checks that passed
+  std::vector<std::string> figures;  // measured values: "polling_us: 10234.5"
   std::string quiz_score;            // "quiz: 3 of 4 right"
   std::string status;                // nothing to show yet
 };

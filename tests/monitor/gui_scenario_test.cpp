@@ -155,3 +155,115 @@ TEST_CASE("a scenario run from the monitor steps forward and back with real keys
   const auto rc = app.wait_for(20s);
   CHECK_MESSAGE(rc == std::optional<int>(0), "shmscope: " << app.stderr_text());
 }
+
+TEST_CASE("live step mode on peers started by hand: steps with Space, a killed peer shows dead") {
+  shmtest::Watchdog watchdog(170s, "live step mode GUI test");
+  const std::string xdotool = guitest::find_program("xdotool");
+  if (xdotool.empty()) {
+    MESSAGE("xdotool is not installed (apt-get install xdotool); the GUI test is skipped");
+    return;
+  }
+  std::string why;
+  auto x = XServer::start(why);
+  if (!x) {
+    MESSAGE(why);
+    return;
+  }
+  guitest::TempDir dir("livestep");
+  const std::string session = shmtest::unique_session_name("gui-step");
+  auto parent = shmtest::ChildProcess::spawn(
+      {shmtest::binary_path("shmipc"), "parent", "--session", session});
+  REQUIRE(shmtest::eventually([&] { return shmtest::segment_exists(session); }, 10s));
+  auto child = shmtest::ChildProcess::spawn({shmtest::binary_path("shmipc"), "child", "--session",
+                                             session, "--send", "tick", "--every", "0.2"});
+  REQUIRE(shmtest::eventually(
+      [&] { return parent.stdout_text().find("child started") != std::string::npos; }, 20s));
+
+  const std::string dump_file = dir.file("classroom.txt");
+  const std::string layout_file = dir.file("layout.txt");
+  auto app = shmtest::ChildProcess::spawn(
+      x->with_env({shmtest::binary_path("shmscope"), "--session", session, "--classroom",
+                   "--classroom-dump", dump_file, "--layout-dump", layout_file},
+                  dir.path()));
+  std::map<std::string, std::string> d;
+  auto wait_for = [&](auto pred, const char* what) {
+    const bool ok = shmtest::eventually(
+        [&] {
+          d = read_dump(dump_file);
+          return pred();
+        },
+        40s);
+    REQUIRE_MESSAGE(ok, std::string(what)
+                            << "; dump: mode " << d["mode"] << " steps " << as_int(d, "steps")
+                            << " pending " << as_int(d, "pending") << " dead " << as_int(d, "dead")
+                            << "; shmscope: " << app.stderr_text());
+  };
+  guitest::Rect box;
+  REQUIRE(shmtest::eventually(
+      [&] {
+        const auto layout = guitest::read_layout(layout_file);
+        auto it = layout.find("step_mode");
+        if (it == layout.end()) return false;
+        box = it->second;
+        return true;
+      },
+      20s));
+  std::string window_id;
+  REQUIRE(shmtest::eventually(
+      [&] {
+        std::this_thread::sleep_for(100ms);
+        const std::string out = run_on(*x, {xdotool, "search", "--name", session}, dir.path());
+        window_id = out.substr(0, out.find('\n'));
+        return !window_id.empty();
+      },
+      20s));
+  run_on(*x,
+         {xdotool, "mousemove", "--window", window_id, std::to_string(box.cx()),
+          std::to_string(box.cy())},
+         dir.path());
+  std::this_thread::sleep_for(100ms);
+  run_on(*x, {xdotool, "mousedown", "1"}, dir.path());
+  std::this_thread::sleep_for(120ms);
+  run_on(*x, {xdotool, "mouseup", "1"}, dir.path());
+  wait_for([&] { return d["mode"] == "live" && as_int(d, "pending") >= 1; },
+           "step mode did not park a peer");
+  auto key = [&](const std::string& name) {
+    std::this_thread::sleep_for(150ms);
+    run_on(*x, {xdotool, "keydown", name}, dir.path());
+    std::this_thread::sleep_for(120ms);
+    run_on(*x, {xdotool, "keyup", name}, dir.path());
+  };
+  for (int i = 1; i <= 3; ++i) {
+    key("space");
+    wait_for([&] { return as_int(d, "steps") >= i && as_int(d, "pending") >= 1; },
+             "Space did not grant one parked action");
+  }
+  CHECK(as_int(d, "steps") == 3);  // one grant per press, nothing granted by itself
+  // Step on until the child is the one parked (the parent may be parked first).
+  for (int i = 0; i < 20 && d["parked"].find("child") == std::string::npos; ++i) {
+    const int before = as_int(d, "steps");
+    key("space");
+    wait_for([&] { return as_int(d, "steps") > before && as_int(d, "pending") >= 1; },
+             "Space did not grant a parked action");
+  }
+  REQUIRE(d["parked"].find("child") != std::string::npos);
+
+  // A peer killed while parked: shown dead, and the monitor keeps going.
+  std::this_thread::sleep_for(300ms);
+  child.kill(SIGKILL);
+  child.wait_for(10s);
+  wait_for([&] { return d["parked"].find("child-dead") != std::string::npos; },
+           "the child killed while parked is not shown dead");
+  key("space");  // nothing alive to grant, or the parent: must not hang either way
+  key("Left");
+  wait_for([&] { return as_int(d, "past") == 1; }, "Left did not travel back in live step mode");
+
+  app.kill(SIGTERM);
+  const auto rc = app.wait_for(20s);
+  CHECK_MESSAGE(rc == std::optional<int>(0), "shmscope: " << app.stderr_text());
+  // Closing the monitor turned step mode off: the parent runs freely again.
+  CHECK_FALSE(parent.wait_for(500ms).has_value());
+  parent.kill(SIGTERM);
+  parent.wait_for(10s);
+  shmtest::remove_segment(session);
+}
