@@ -189,6 +189,8 @@ int run(const AppOptions& options) {
       }
       window->end_frame();
       ++frame;
+      // imgui.ini was read by the first frame; a --frames run leaves it as the user had it.
+      if (frame == 1 && options.frames > 0) window->keep_layout_unsaved();
       layout_dump.write_if_changed();
 
       if (std::string png = classroom.take_diagram_request(); !png.empty()) {

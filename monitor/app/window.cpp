@@ -163,6 +163,10 @@ void AppWindow::present() {
   glfwSwapBuffers(window_);
 }
 
+void AppWindow::keep_layout_unsaved() {
+  if (ImGui::GetCurrentContext() != nullptr) ImGui::GetIO().IniFilename = nullptr;
+}
+
 void AppWindow::framebuffer_size(int& w, int& h) const {
   glfwGetFramebufferSize(window_, &w, &h);
 }

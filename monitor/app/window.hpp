@@ -28,6 +28,8 @@ class AppWindow {
   void begin_frame();
   void end_frame();  // renders ImGui into the back buffer (not yet shown)
   void present();    // swaps buffers
+  // A --frames run must not overwrite the user's saved layout: it reads imgui.ini only.
+  void keep_layout_unsaved();
   void framebuffer_size(int& w, int& h) const;
   void window_size(int& w, int& h) const;
 

@@ -239,15 +239,15 @@ TEST_CASE("--demo runs real peers and leaves no process and no segment behind") 
   CHECK_FALSE(shmtest::segment_exists(session));
 }
 
-TEST_CASE("Ctrl-C during --demo stops the peers and removes the session") {
-  shmtest::Watchdog watchdog(120s, "demo Ctrl-C test");
-  auto x = start_x_or_skip();
-  if (!x) return;
-  guitest::TempDir dir("demo-int");
+namespace {
+
+// Starts `shmscope --demo`, waits until both peers run, delivers `sig` to the monitor and
+// returns the session name once the monitor has ended (its exit code in `rc`).
+std::string demo_then_signal(const XServer& x, const std::string& config, int sig,
+                             std::optional<int>& rc, std::string& err) {
   auto app = shmtest::ChildProcess::spawn(
-      x->with_env({shmtest::binary_path("shmscope"), "--demo"}, dir.path()));
+      x.with_env({shmtest::binary_path("shmscope"), "--demo"}, config));
   const std::string session = "demo-" + std::to_string(app.pid());
-  // Both peers are up once a child process for the session exists and the segment is there.
   REQUIRE_MESSAGE(shmtest::eventually(
                       [&] {
                         return shmtest::segment_exists(session) &&
@@ -256,12 +256,60 @@ TEST_CASE("Ctrl-C during --demo stops the peers and removes the session") {
                       },
                       30s),
                   "the demo peers did not start: " << app.stderr_text());
-  app.kill(SIGINT);
-  const auto rc = app.wait_for(20s);
+  app.kill(sig);
+  rc = app.wait_for(20s);
+  err = app.stderr_text();
+  return session;
+}
+
+}  // namespace
+
+TEST_CASE("Ctrl-C during --demo stops the peers and removes the session") {
+  shmtest::Watchdog watchdog(120s, "demo Ctrl-C test");
+  auto x = start_x_or_skip();
+  if (!x) return;
+  guitest::TempDir dir("demo-int");
+  std::optional<int> rc;
+  std::string err;
+  const std::string session = demo_then_signal(*x, dir.path(), SIGINT, rc, err);
   REQUIRE(rc.has_value());
-  CHECK_MESSAGE(*rc == 0, "stderr: " << app.stderr_text());
+  CHECK_MESSAGE(*rc == 0, "stderr: " << err);
   CHECK(guitest::processes_mentioning(session).empty());
   CHECK_FALSE(shmtest::segment_exists(session));
+}
+
+TEST_CASE("a crash of the monitor during --demo still kills the peers and removes the session") {
+  shmtest::Watchdog watchdog(120s, "demo crash test");
+  auto x = start_x_or_skip();
+  if (!x) return;
+  guitest::TempDir dir("demo-crash");
+  std::optional<int> rc;
+  std::string err;
+  const std::string session = demo_then_signal(*x, dir.path(), SIGSEGV, rc, err);
+  REQUIRE(rc.has_value());
+  CHECK(*rc == 128 + SIGSEGV);
+  CHECK(shmtest::eventually([&] { return guitest::processes_mentioning(session).empty(); }, 10s));
+  CHECK_FALSE(shmtest::segment_exists(session));
+}
+
+TEST_CASE("SIGKILL of the monitor leaves no demo peer; the next --demo removes the stale segment") {
+  shmtest::Watchdog watchdog(120s, "demo SIGKILL test");
+  auto x = start_x_or_skip();
+  if (!x) return;
+  guitest::TempDir dir("demo-kill");
+  std::optional<int> rc;
+  std::string err;
+  const std::string session = demo_then_signal(*x, dir.path(), SIGKILL, rc, err);
+  REQUIRE(rc.has_value());
+  // PR_SET_PDEATHSIG: the kernel kills the peers; nothing was left to unlink the segment.
+  CHECK(shmtest::eventually([&] { return guitest::processes_mentioning(session).empty(); }, 10s));
+  auto next = shmtest::ChildProcess::spawn(
+      x->with_env({shmtest::binary_path("shmscope"), "--demo", "--screenshot", dir.file("next.png"),
+                   "--frames", "5"},
+                  dir.path()));
+  CHECK(next.wait_for(60s) == std::optional<int>(0));
+  CHECK_FALSE(shmtest::segment_exists(session));
+  shmtest::remove_segment(session);
 }
 
 TEST_CASE("without a display shmscope exits with code 3 and names xvfb-run and shmipc watch") {
