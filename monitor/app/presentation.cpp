@@ -29,6 +29,8 @@ constexpr float kPresentationFactor = 1.6f;
 
 void rebuild_fonts(float scale) {
   ImGuiIO& io = ImGui::GetIO();
+  // Before the renderer's first frame it has no texture yet and builds one from the atlas.
+  const bool has_texture = io.Fonts->TexID != nullptr;
   io.Fonts->Clear();
   const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2190,
@@ -40,6 +42,7 @@ void rebuild_fonts(float scale) {
     config.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&config);
   }
+  if (!has_texture) return;
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
 }
