@@ -97,6 +97,7 @@ void draw_quiz(const ClassroomModel& m, ClassroomUi& cui, const LessonView& v) {
 void draw_exports(ClassroomUi& cui, PanelOutput& out) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   ImGui::InputText("##trace", &cui.trace_path);
+  record_widget("export_trace_path");
   ImGui::SameLine();
   if (ImGui::Button("Save trace (Perfetto)")) {
     ActionRequest r;
@@ -104,8 +105,10 @@ void draw_exports(ClassroomUi& cui, PanelOutput& out) {
     r.text = cui.trace_path;
     out.actions.push_back(r);
   }
+  record_widget("export_trace");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   ImGui::InputText("##diagram", &cui.diagram_path);
+  record_widget("export_diagram_path");
   ImGui::SameLine();
   if (ImGui::Button("Save diagram PNG")) {
     ActionRequest r;
@@ -113,6 +116,7 @@ void draw_exports(ClassroomUi& cui, PanelOutput& out) {
     r.text = cui.diagram_path;
     out.actions.push_back(r);
   }
+  record_widget("export_diagram");
 }
 
 }  // namespace
@@ -151,7 +155,9 @@ void draw_lesson_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& /*ui
   }
   ImGui::Separator();
   draw_quiz(m, cui, v);
-  if (ImGui::CollapsingHeader("Exports")) draw_exports(cui, out);
+  const bool exports_open = ImGui::CollapsingHeader("Exports");
+  record_widget("exports");
+  if (exports_open) draw_exports(cui, out);
   if (!m.last_error.empty())
     ImGui::TextColored(colour_vec4(UiColour::Corrupt), "%s", m.last_error.c_str());
   if (!m.last_result.empty())

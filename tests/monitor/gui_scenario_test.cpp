@@ -147,6 +147,59 @@ TEST_CASE("a scenario run from the monitor steps forward and back with real keys
   CHECK(d["verdict"] == "pass");
   CHECK(as_int(d, "steps") > now);
 
+  // Exports: the run's journal as a Chrome trace, the diagram as a PNG, at typed paths.
+  auto widget = [&](const std::string& name) {
+    guitest::Rect r;
+    REQUIRE_MESSAGE(shmtest::eventually(
+                        [&] {
+                          const auto layout = guitest::read_layout(layout_file);
+                          auto it = layout.find(name);
+                          if (it == layout.end()) return false;
+                          r = it->second;
+                          return true;
+                        },
+                        20s),
+                    "widget " << name << " never appeared in the layout dump");
+    return r;
+  };
+  auto click = [&](const guitest::Rect& r) {
+    run_on(*x,
+           {xdotool, "mousemove", "--window", window_id, std::to_string(r.cx()),
+            std::to_string(r.cy())},
+           dir.path());
+    std::this_thread::sleep_for(100ms);
+    run_on(*x, {xdotool, "mousedown", "1"}, dir.path());
+    std::this_thread::sleep_for(120ms);
+    run_on(*x, {xdotool, "mouseup", "1"}, dir.path());
+  };
+  auto type_into = [&](const std::string& field, const std::string& text) {
+    click(widget(field));
+    key("ctrl+a");
+    run_on(*x, {xdotool, "type", "--delay", "30", text}, dir.path());
+    key("Return");
+  };
+  click(widget("exports"));
+  const std::string trace = dir.file("trace.json");
+  const std::string png = dir.file("diagram.png");
+  type_into("export_trace_path", trace);
+  click(widget("export_trace"));
+  type_into("export_diagram_path", png);
+  click(widget("export_diagram"));
+  auto file_text = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  REQUIRE_MESSAGE(shmtest::eventually([&] { return file_text(trace).size() > 100; }, 20s),
+                  "no trace at " << trace);
+  std::this_thread::sleep_for(200ms);  // written in one go; let it close
+  const std::string json = file_text(trace);
+  CHECK(json.find("\"traceEvents\"") != std::string::npos);
+  CHECK(json.find("\"ph\": \"X\"") != std::string::npos);   // lock holds as slices
+  CHECK(json.find("\"parent (pid ") != std::string::npos);  // tracks named by actor
+  REQUIRE_MESSAGE(shmtest::eventually([&] { return file_text(png).size() > 1000; }, 20s),
+                  "no diagram PNG at " << png);
+  CHECK(file_text(png).substr(1, 3) == "PNG");
+
   // F5: presentation mode.
   key("F5");
   wait_for([&] { return as_int(d, "presentation") == 1; }, "F5 did not turn presentation on");
