@@ -258,6 +258,13 @@ std::string ClassroomLink::dump(const ClassroomUi& cui) const {
   o << "parked " << (parked.empty() ? "-" : parked) << '\n';
   o << "presentation " << (cui.presentation ? 1 : 0) << '\n';
   o << "quiz " << cui.quiz.right << '/' << cui.quiz.asked << '\n';
+  auto one_word = [](std::string text) {  // "key value" lines: spaces would split the value
+    for (char& c : text)
+      if (c == ' ' || c == '\n') c = '_';
+    return text.empty() ? std::string("-") : text;
+  };
+  o << "result " << one_word(model_.last_result) << '\n';
+  o << "error " << one_word(model_.last_error) << '\n';
   o << "verdict " << (!model_.verdict_known ? "none" : model_.passed ? "pass" : "fail") << '\n';
   return o.str();
 }
