@@ -292,7 +292,8 @@ TEST_CASE("a crash of the monitor during --demo still kills the peers and remove
   CHECK_FALSE(shmtest::segment_exists(session));
 }
 
-TEST_CASE("SIGKILL of the monitor leaves no demo peer; the next --demo removes the stale segment") {
+TEST_CASE(
+    "SIGKILL of the monitor leaves no demo peer and the next --demo removes the stale segment") {
   shmtest::Watchdog watchdog(120s, "demo SIGKILL test");
   auto x = start_x_or_skip();
   if (!x) return;

@@ -78,7 +78,8 @@ TEST_CASE("the link waits for a session that does not exist yet and attaches onc
   shmtest::remove_segment(session);
 }
 
-TEST_CASE("an unchanged block reports no change, so the UI can wait idle; a message is a change") {
+TEST_CASE(
+    "an unchanged block reports no change, so the UI can wait idle, and a message is a change") {
   shmtest::Watchdog watchdog(60s, "idle detection");
   const std::string session = shmtest::unique_session_name("link-idle");
   auto parent = start_parent(session);
