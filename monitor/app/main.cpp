@@ -119,6 +119,7 @@ int run(const AppOptions& options) {
     int auto_steps = options.run_steps;
     std::size_t auto_granted_at = static_cast<std::size_t>(-1);
     std::string classroom_dumped;
+    bool shown_step_set = false;
     std::string titled = session;
     std::uint64_t last_change_ns = shmipc::monotonic_ns();
     std::uint64_t frame_start_ns = 0;
@@ -146,6 +147,11 @@ int run(const AppOptions& options) {
         grant.kind = ActionRequest::Kind::StepOne;
         classroom.execute(grant, session, history);
         --auto_steps;
+      }
+      if (options.show_step > 0 && auto_steps == 0 && !shown_step_set &&
+          lesson.step_count() >= static_cast<std::size_t>(options.show_step)) {
+        cui.cursor = options.show_step - 1;
+        shown_step_set = true;
       }
       if (!options.classroom_dump_path.empty()) {
         if (std::string d = classroom.dump(cui); d != classroom_dumped) {

@@ -49,6 +49,7 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
   --scenario NAME      open scenario NAME (name, number or file stem) in the classroom
                        layout, paused before its second step (Space steps, R runs)
   --run-steps N        with --scenario: grant N steps by itself (for screenshots)
+  --show-step K        then travel back to step K (as the Left key does)
   --classroom          start in the classroom layout (Lesson and Step panels)
   --presentation       start in presentation mode (F5): larger UI, high contrast
   --quiz               start with the quiz on ("what happens next?")
@@ -118,6 +119,9 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--run-steps") {
       if (!value(v) || !parse_int(v, o.run_steps))
         return fail("--run-steps needs a whole number of steps");
+    } else if (arg == "--show-step") {
+      if (!value(v) || !parse_int(v, o.show_step) || o.show_step < 1)
+        return fail("--show-step needs a step number >= 1");
     } else if (arg == "--classroom") {
       o.classroom = true;
     } else if (arg == "--presentation") {

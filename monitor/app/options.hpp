@@ -28,6 +28,7 @@ struct AppOptions {
   // Classroom (issue 4)
   std::string scenario;             // open this scenario in the classroom layout
   int run_steps = 0;                // grant this many scenario steps by itself
+  int show_step = 0;                // then show step K (time travel), 0: the newest
   bool classroom = false;           // start in the classroom layout
   bool presentation = false;        // start in presentation mode
   bool quiz = false;                // start with the quiz on

@@ -33,10 +33,25 @@ void place(const Tile& t) {
 void draw_classroom_panels(const ClassroomInput& in, ClassroomUi& cui, UiState& ui,
                            PanelOutput& out) {
   const PanelInput& p = in.panels;
+  // Looking back pins the shown step's last journal entry, so the Block and Sequence panels
+  // mark the past the way they do for a clicked row; their "Back to live" returns here too.
+  if (cui.pinned_seq >= 0 && ui.pinned_journal_seq != cui.pinned_seq) {
+    if (ui.pinned_journal_seq < 0) cui.cursor = -1;  // the user unpinned: back to the newest
+    cui.pinned_seq = -1;
+  }
+  const bool past = cui.in_past(in.model.step_count());
+  if (past && !p.history.journal().empty() && (cui.pinned_seq >= 0 || ui.pinned_journal_seq < 0)) {
+    cui.pinned_seq = static_cast<std::int64_t>(p.history.journal().back().seq);
+    ui.pinned_journal_seq = cui.pinned_seq;
+  } else if (!past && cui.pinned_seq >= 0) {
+    ui.pinned_journal_seq = -1;
+    cui.pinned_seq = -1;
+  }
   const std::int64_t shown = cui.shown_step(in.model.step_count());
   if (shown != cui.drawn_step) {
     cui.drawn_step = shown;
     ui.diagram_scroll_to_newest = true;  // the diagram ends at the shown step: show its end
+    cui.scroll_to_shown = true;
   }
   place(kLesson);
   draw_lesson_panel(in, cui, ui, out);

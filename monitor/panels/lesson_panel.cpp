@@ -184,9 +184,13 @@ void draw_lesson_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& /*ui
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     ImGui::PopID();
-    if (l.shown && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
+    if (l.shown && cui.scroll_to_shown) {
+      ImGui::SetScrollHereY();
+      cui.scroll_to_shown = false;
+    }
   }
-  if (!cui.in_past(v.lines.size()) && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 40)
+  if (!cui.in_past(v.lines.size()) && !cui.scroll_to_shown &&
+      ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 40)
     ImGui::SetScrollHereY(1.0f);
   ImGui::EndChild();
   ImGui::End();

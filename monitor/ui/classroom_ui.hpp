@@ -29,9 +29,11 @@ struct ClassroomUi {
   std::int64_t cursor = -1;
   std::uint64_t cursor_generation = 0;  // ClassroomModel::steps_generation the cursor is for
   std::int64_t drawn_step = -2;         // the step the panels showed last frame
-  int chosen_scenario = 0;              // index into ClassroomModel::scenarios
-  std::string picker_follows;           // the run the picker last jumped to
-  int chosen_peer_slot = -1;            // Step peer: the slot the user picked
+  bool scroll_to_shown = false;         // the Lesson panel's step list scrolls to the shown step
+  std::int64_t pinned_seq = -1;  // the journal entry the classroom pinned in UiState, -1 none
+  int chosen_scenario = 0;       // index into ClassroomModel::scenarios
+  std::string picker_follows;    // the run the picker last jumped to
+  int chosen_peer_slot = -1;     // Step peer: the slot the user picked
   int slow_motion_ms = 800;
   QuizState quiz;
   std::string trace_path = "shmscope-trace.json";
