@@ -33,14 +33,15 @@ bool named_key_pressed(ImGuiKey key) {
 }
 
 // Step: forward through the past first; at the newest step, grant the next action.
-void step_forward(const ClassroomModel& m, ClassroomUi& cui, bool quiz_blocks, PanelOutput& out) {
+// `blocked`: nothing may be granted now (nobody parked, or the quiz wants its answer).
+void step_forward(const ClassroomModel& m, ClassroomUi& cui, bool blocked, PanelOutput& out) {
   const std::size_t count = m.step_count();
   if (cui.in_past(count)) {
     cui.cursor++;
     if (static_cast<std::size_t>(cui.cursor) + 1 >= count) cui.cursor = -1;  // follow again
     return;
   }
-  if (quiz_blocks) return;  // answer first
+  if (blocked) return;  // no grant queued for later: a key press means "now"
   out.actions.push_back(request(ActionRequest::Kind::StepOne));
 }
 
@@ -72,7 +73,7 @@ void handle_classroom_keys(const ClassroomModel& m, ClassroomUi& cui, PanelOutpu
   if (!cui.layout) return;
   const StepView v = make_step_view(m, cui);
   if (named_key_pressed(ImGuiKey_Space) || named_key_pressed(ImGuiKey_RightArrow)) {
-    step_forward(m, cui, v.quiz_blocks, out);
+    step_forward(m, cui, v.quiz_blocks || !v.can_step, out);
   }
   if (named_key_pressed(ImGuiKey_LeftArrow) || named_key_pressed(ImGuiKey_Backspace)) {
     step_back(m, cui);
@@ -137,7 +138,7 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
   // Grants.
   const bool disable_step = !v.can_step || v.quiz_blocks;
   if (disable_step && !v.past) ImGui::BeginDisabled();
-  if (ImGui::Button(v.past ? "Forward" : "Step")) step_forward(m, cui, v.quiz_blocks, out);
+  if (ImGui::Button(v.past ? "Forward" : "Step")) step_forward(m, cui, disable_step, out);
   record_widget("step_one");
   if (disable_step && !v.past) ImGui::EndDisabled();
   ImGui::SameLine();
