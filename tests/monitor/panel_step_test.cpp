@@ -2,6 +2,7 @@
 // ActionRequests, time travel over kept step snapshots and the fields each step changed.
 #include <doctest/doctest.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <memory>
@@ -242,4 +243,34 @@ TEST_CASE("a peer parked at its gate is found in a copy of the block") {
   CHECK(parked_now[0].arg == 5);
   b.put32(child + 44, 4);  // granted: on its way, no longer parked
   CHECK(parked_in_snapshot(b.snapshot(kT0)).empty());
+}
+
+TEST_CASE(
+    "looking back in the classroom layout pins the step's last journal entry; newest unpins") {
+  Gui gui;
+  auto steps = three_steps();
+  ClassroomModel m;
+  m.scenario_active = true;
+  m.steps = steps;
+  ClassroomUi cui;
+  cui.cursor = 1;
+  UiState ui;
+  PanelOutput out;
+  ActingState acting;
+  const SessionHistory past = history_at_step(*steps, 1);
+  const PanelInput pin{past, acting, kT0 + 4 * kMs};
+  const ClassroomInput in{m, pin};
+  gui.frame([&] { draw_classroom_panels(in, cui, ui, out); });
+  CHECK(ui.pinned_journal_seq == static_cast<std::int64_t>(past.journal().back().seq));
+  CHECK(ui.diagram_scroll_to_newest == false);  // consumed by the diagram this frame
+  // The Block panel's "Back to live" clears the pin: the classroom follows the newest step.
+  ui.pinned_journal_seq = -1;
+  gui.frame([&] { draw_classroom_panels(in, cui, ui, out); });
+  CHECK(cui.cursor == -1);
+  CHECK(ui.pinned_journal_seq == -1);
+  for (const char* w : {"Lesson", "Step", "Sequence diagram", "Block", "Events", "Mutex"}) {
+    ImGuiWindow* win = ImGui::FindWindowByName(w);
+    REQUIRE_MESSAGE(win != nullptr, w);
+    CHECK_MESSAGE(win->Active, w << " is drawn in the classroom layout");
+  }
 }
