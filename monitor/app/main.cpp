@@ -35,7 +35,7 @@ std::string window_title(const std::string& session) {
 }
 
 void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
-                   bool demo, ClassroomUi& cui, PanelOutput& out) {
+                   bool demo, const ClassroomModel& lesson, ClassroomUi& cui, PanelOutput& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   picker.draw(link.session(), out.actions);
   ImGui::Separator();
@@ -43,15 +43,24 @@ void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingS
   if (ImGui::MenuItem("Presentation (F5)", nullptr, &cui.presentation) && cui.presentation)
     cui.layout = true;
   ImGui::Separator();
-  ImGui::Text("session %s", link.session().c_str());
-  ImGui::Separator();
-  if (acting.attached) {
-    ImGui::TextUnformatted(
-        acting.role == shmipc::Role::Observer
-            ? "observing (read-only)"
-            : ("joined as " + std::string(shmipc::role_name(acting.role))).c_str());
+  if (lesson.scenario_active) {
+    // The panels show the scenario's own private session, not the attached one: saying
+    // "waiting for session X" here would send a teacher looking for the wrong problem.
+    ImGui::Text("scenario %s", lesson.scenario_name.c_str());
+    ImGui::Separator();
+    ImGui::TextUnformatted(lesson.scenario_running ? "real processes, step by step"
+                                                   : "run finished");
   } else {
-    ImGui::TextDisabled("%s", link.status().c_str());
+    ImGui::Text("session %s", link.session().c_str());
+    ImGui::Separator();
+    if (acting.attached) {
+      ImGui::TextUnformatted(
+          acting.role == shmipc::Role::Observer
+              ? "observing (read-only)"
+              : ("joined as " + std::string(shmipc::role_name(acting.role))).c_str());
+    } else {
+      ImGui::TextDisabled("%s", link.status().c_str());
+    }
   }
   if (demo) {
     ImGui::Separator();
@@ -175,7 +184,7 @@ int run(const AppOptions& options) {
       window->begin_frame();
       ui.begin_frame();
       PanelOutput out;
-      draw_menu_bar(picker, link, acting, demo != nullptr, cui, out);
+      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, out);
       // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
       const SessionHistory* shown = classroom.shown_history(cui);
       const std::uint64_t shown_now =

@@ -2,6 +2,7 @@
 // a lifeline holds the mutex, message previews; click a row to see the block right after it.
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "model/classroom_model.hpp"
@@ -73,7 +74,17 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
   }
 
   const float time_w = ImGui::CalcTextSize("0000.000000 s ").x;
-  const float lane_w = 150;
+  // Wide enough for the widest lifeline label at the current font size (presentation mode
+  // scales the font, and fixed lanes made the labels overlap).
+  float widest_label = 0;
+  for (const Lifeline& l : v.lanes) {
+    widest_label = std::max(widest_label, ImGui::CalcTextSize(l.label.c_str()).x);
+  }
+  // ...but the lanes never take more than 45% of the width: the "what happened" column is the
+  // point of the diagram. A label that still does not fit is clipped to its own box.
+  const float lanes_budget = 0.45f * ImGui::GetContentRegionAvail().x /
+                             static_cast<float>(std::max<std::size_t>(v.lanes.size(), 1));
+  const float lane_w = std::max(150.0f, std::min(widest_label / 0.9f + 12.0f, lanes_budget));
   const float lanes_w = lane_w * static_cast<float>(v.lanes.size());
   auto lane_x = [&](float x0, int lane) {
     return x0 + time_w + lane_w * (static_cast<float>(lane) + 0.5f);
@@ -91,7 +102,12 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
                         colour_with_alpha(role_colour(l.role), 0.25f), 4);
       dl->AddRect(ImVec2(cx - lane_w * 0.45f, p.y), ImVec2(cx + lane_w * 0.45f, p.y + ts.y + 6),
                   colour_u32(role_colour(l.role)), 4);
-      dl->AddText(ImVec2(cx - ts.x * 0.5f, p.y + 3), colour_u32(UiColour::Text), l.label.c_str());
+      const ImVec2 box_min(cx - lane_w * 0.45f, p.y);
+      const ImVec2 box_max(cx + lane_w * 0.45f, p.y + ts.y + 6);
+      dl->PushClipRect(box_min, box_max, true);
+      dl->AddText(ImVec2(std::max(box_min.x + 4, cx - ts.x * 0.5f), p.y + 3),
+                  colour_u32(UiColour::Text), l.label.c_str());
+      dl->PopClipRect();
     }
     dl->AddText(ImVec2(p.x + time_w + lanes_w + 10, p.y + 3), colour_u32(UiColour::Muted),
                 "what happened (click a row to see the block right after it)");

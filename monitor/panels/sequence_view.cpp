@@ -181,6 +181,11 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
       case JournalKind::MessageRead:
         row.colour = UiColour::Text;
         break;
+      case JournalKind::StepPending:
+      case JournalKind::StepGranted:
+        // Gate bookkeeping, not protocol: muted so the actions themselves stand out.
+        row.colour = UiColour::Muted;
+        break;
       default:
         row.colour = row.lock_row ? UiColour::Muted : UiColour::Text;
     }
