@@ -15,26 +15,6 @@ namespace shmcli {
 
 namespace {
 
-std::string_view activity_name(shmipc::Activity a) {
-  switch (a) {
-    case shmipc::Activity::Idle:
-      return "idle";
-    case shmipc::Activity::WaitingMutex:
-      return "waiting for the mutex";
-    case shmipc::Activity::HoldingMutex:
-      return "holding the mutex";
-    case shmipc::Activity::WaitingEvent:
-      return "waiting for an event";
-    case shmipc::Activity::WaitingStep:
-      return "waiting for a step grant";
-  }
-  return "unknown";
-}
-
-std::string_view mode_name(shmipc::PeerMode m) {
-  return m == shmipc::PeerMode::SeedFaithful ? "seed-faithful" : "reliable";
-}
-
 // Ages are computed against our own monotonic clock; a timestamp from the future (a corrupt
 // or hostile block) shows as 0 rather than wrapping around.
 double age_ms(std::uint64_t then_ns, std::uint64_t now_ns) {
@@ -63,9 +43,9 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
     if (!p.in_use()) continue;
     any = true;
     out << "  slot " << i << "  " << shmipc::role_name(p.role) << "  pid " << p.pid << "  "
-        << (p.alive ? "alive" : "DEAD") << "  " << activity_name(p.activity) << "  "
-        << mode_name(p.mode) << "  heartbeat " << fixed(age_ms(p.heartbeat_ns, now) / 1000, 1)
-        << " s ago\n";
+        << (p.alive ? "alive" : "DEAD") << "  " << shmipc::activity_name(p.activity) << "  "
+        << shmipc::mode_name(p.mode) << "  heartbeat "
+        << fixed(age_ms(p.heartbeat_ns, now) / 1000, 1) << " s ago\n";
   }
   if (!any) out << "  (none)\n";
   const auto& m = snap.message;
@@ -121,8 +101,8 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
               {"role", std::string(shmipc::role_name(p.role))},
               {"pid", p.pid},
               {"alive", p.alive},
-              {"activity", std::string(activity_name(p.activity))},
-              {"mode", std::string(mode_name(p.mode))},
+              {"activity", std::string(shmipc::activity_name(p.activity))},
+              {"mode", std::string(shmipc::mode_name(p.mode))},
               {"heartbeatAgeMs", age_ms(p.heartbeat_ns, now)}};
     if (p.role == shmipc::Role::Parent) parent = {{"pid", p.pid}, {"alive", p.alive}};
     if (p.role == shmipc::Role::Child) child = {{"pid", p.pid}, {"alive", p.alive}};

@@ -278,6 +278,26 @@ std::string_view role_name(Role r) noexcept {
   return "unknown";
 }
 
+std::string_view activity_name(Activity a) noexcept {
+  switch (a) {
+    case Activity::Idle:
+      return "idle";
+    case Activity::WaitingMutex:
+      return "waiting for the mutex";
+    case Activity::HoldingMutex:
+      return "holding the mutex";
+    case Activity::WaitingEvent:
+      return "waiting for an event";
+    case Activity::WaitingStep:
+      return "waiting for a step grant";
+  }
+  return "unknown";
+}
+
+std::string_view mode_name(PeerMode m) noexcept {
+  return m == PeerMode::SeedFaithful ? "seed-faithful" : "reliable";
+}
+
 std::string_view command_name(Command c) noexcept {
   switch (c) {
     case Command::None:

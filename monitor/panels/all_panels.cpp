@@ -4,15 +4,13 @@
 #include <imgui.h>
 
 #include "panels/panels.hpp"
+#include "panels/tile_layout.hpp"
 
 namespace shmscope {
 
 namespace {
 
 // Fractions of the viewport, designed at 1600 x 1000.
-struct Tile {
-  float x, y, w, h;
-};
 constexpr float kLeft = 940.0f / 1600.0f;
 constexpr Tile kBlock{0, 0, kLeft, 0.50f};
 constexpr Tile kSequence{0, 0.50f, kLeft, 0.30f};
@@ -23,11 +21,7 @@ constexpr Tile kEvents{kLeft, 0.44f, 1 - kLeft, 0.20f};
 constexpr Tile kMutex{kLeft, 0.64f, 1 - kLeft, 0.36f};
 
 void place(const Tile& t) {
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  const ImVec2 o = vp->WorkPos;
-  const ImVec2 s = vp->WorkSize;
-  ImGui::SetNextWindowPos(ImVec2(o.x + t.x * s.x, o.y + t.y * s.y), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(t.w * s.x, t.h * s.y), ImGuiCond_FirstUseEver);
+  place_tile(t, ImGuiCond_FirstUseEver);
 }
 
 }  // namespace

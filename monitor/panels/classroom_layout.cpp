@@ -4,14 +4,12 @@
 #include <imgui.h>
 
 #include "panels/classroom_panels.hpp"
+#include "panels/tile_layout.hpp"
 
 namespace shmscope {
 
 namespace {
 
-struct Tile {
-  float x, y, w, h;
-};
 constexpr Tile kLesson{0, 0, 0.34f, 0.56f};
 constexpr Tile kStep{0, 0.56f, 0.34f, 0.44f};
 constexpr Tile kSequence{0.34f, 0, 0.66f, 0.44f};
@@ -21,11 +19,7 @@ constexpr Tile kMutex{0.74f, 0.66f, 0.26f, 0.20f};
 constexpr Tile kParticipants{0.74f, 0.86f, 0.26f, 0.14f};
 
 void place(const Tile& t) {
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  const ImVec2 o = vp->WorkPos;
-  const ImVec2 s = vp->WorkSize;
-  ImGui::SetNextWindowPos(ImVec2(o.x + t.x * s.x, o.y + t.y * s.y), ImGuiCond_Always);
-  ImGui::SetNextWindowSize(ImVec2(t.w * s.x, t.h * s.y), ImGuiCond_Always);
+  place_tile(t, ImGuiCond_Always);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "panels/participants_view.hpp"
 
 #include "panels/view_text.hpp"
+#include "shmipc/journal.hpp"
 
 namespace shmscope {
 
@@ -24,7 +25,7 @@ ParticipantsView make_participants_view(const PanelInput& in) {
     r.liveness = p.alive ? "alive" : "dead";
     r.joined = age_text(in.now_ns, p.joined_ns);
     r.heartbeat = age_text(in.now_ns, p.heartbeat_ns);
-    r.activity = p.alive ? std::string(activity_word(p.activity)) : "-";
+    r.activity = p.alive ? std::string(shmipc::activity_name(p.activity)) : "-";
     r.mode = p.mode == shmipc::PeerMode::SeedFaithful ? "seed-faithful" : "reliable";
     r.is_me = in.acting.role != shmipc::Role::Observer && in.acting.role == p.role;
     if (!p.alive && v.warning.empty()) {

@@ -50,22 +50,6 @@ std::string who_text(shmipc::Role role, std::uint32_t pid) {
   return std::string(role_word(role)) + " (pid " + std::to_string(pid) + ")";
 }
 
-std::string_view activity_word(shmipc::Activity a) {
-  switch (a) {
-    case shmipc::Activity::Idle:
-      return "idle";
-    case shmipc::Activity::WaitingMutex:
-      return "waiting for the mutex";
-    case shmipc::Activity::HoldingMutex:
-      return "holding the mutex";
-    case shmipc::Activity::WaitingEvent:
-      return "waiting for an event";
-    case shmipc::Activity::WaitingStep:
-      return "waiting for a step grant";
-  }
-  return "unknown";
-}
-
 std::string printable_preview(std::string_view bytes, std::size_t max_chars) {
   std::string out;
   for (char c : bytes) {

@@ -15,7 +15,6 @@ std::string duration_text(std::uint64_t ns);  // "850 us", "3.2 ms", "1.25 s", "
 std::string age_text(std::uint64_t now_ns, std::uint64_t t_ns);
 std::string_view role_word(shmipc::Role role);               // "parent", "child", "observer", ...
 std::string who_text(shmipc::Role role, std::uint32_t pid);  // "child (pid 4242)"
-std::string_view activity_word(shmipc::Activity a);
 // Bytes as a one-line printable preview: control bytes become '.', cut at max_chars.
 std::string printable_preview(std::string_view bytes, std::size_t max_chars);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -143,8 +144,17 @@ TEST_CASE("twenty processes started at once elect exactly one parent and one chi
         outcome = s->role() == Role::Parent ? 'p' : s->role() == Role::Child ? 'c' : 'o';
       } catch (const shmipc::Error& e) {
         outcome = e.code() == ErrorCode::SessionFull ? 'f' : 'e';
+        if (outcome == 'e') std::fprintf(stderr, "join failed: %s\n", e.what());
+      } catch (const std::exception& e) {
+        // Anything else is a bug to report, not a reason for the test to wait for an outcome
+        // that never comes.
+        outcome = 'u';
+        std::fprintf(stderr, "join threw an unexpected exception: %s\n", e.what());
       }
-      if (::write(results[1], &outcome, 1) != 1) return 91;
+      const bool wrote = ::write(results[1], &outcome, 1) == 1;
+      // A process that dies without writing must not keep the others' results pipe open.
+      ::close(results[1]);
+      if (!wrote) return 91;
       // Everyone keeps what it got until all have joined: a leaving parent would free its role.
       while (::read(finish[0], &c, 1) > 0) {
       }
@@ -157,7 +167,9 @@ TEST_CASE("twenty processes started at once elect exactly one parent and one chi
   ::close(start[1]);  // go
   std::string outcomes;
   char c;
+  // Ends at 20 outcomes, or early (EOF) once every process has written or died.
   while (outcomes.size() < kProcesses && ::read(results[0], &c, 1) == 1) outcomes += c;
+  INFO("outcomes (p parent, c child, f full, e error, u unexpected): " << outcomes);
   ::close(finish[1]);
   ::close(results[0]);
   for (auto& p : procs) CHECK(p.wait_for(30s) == 0);

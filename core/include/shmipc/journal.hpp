@@ -42,5 +42,8 @@ std::string_view journal_kind_name(JournalKind kind) noexcept;
 std::string_view event_name(EventId e) noexcept;
 std::string_view role_name(Role r) noexcept;
 std::string_view command_name(Command c) noexcept;
+// "waiting for the mutex", "reliable": the words every view (CLI, monitor) uses.
+std::string_view activity_name(Activity a) noexcept;
+std::string_view mode_name(PeerMode m) noexcept;
 
 }  // namespace shmipc
