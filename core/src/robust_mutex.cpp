@@ -147,6 +147,9 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
 
 void RobustMutex::unlock() {
   MutexArea& area = who_.block->mutex;
+  // Releasing is a step of its own in step mode: a class sees the holder keep the lock, and
+  // the other side wait for it, until the release is granted.
+  who_.gate(JournalKind::LockReleased);
   std::uint64_t held = monotonic_ns() - acquired_ns_;
   area.total_hold_ns.fetch_add(held, std::memory_order_relaxed);
   // Cleared before releasing: a non-zero owner record always names the current holder (or,

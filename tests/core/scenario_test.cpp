@@ -310,10 +310,19 @@ TEST_CASE("a peer parked at its gate does nothing until it is granted") {
   REQUIRE(shmtest::eventually(
       [&] {
         auto p = s.driver->pending();
-        return !p.empty() && p[0].kind == JournalKind::EventSet;
+        return !p.empty() && p[0].kind == JournalKind::LockReleased;
       },
       10s));
   CHECK(s.block().message.child_ack.load() == 1);
+  CHECK(s.block().mutex.owner_pid.load() != 0);  // still held until the release is granted
+  REQUIRE(s.driver->step());
+  REQUIRE(shmtest::eventually(
+      [&] {
+        auto p = s.driver->pending();
+        return !p.empty() && p[0].kind == JournalKind::EventSet;
+      },
+      10s));
+  CHECK(s.block().mutex.owner_pid.load() == 0);
   CHECK(s.block().events[0].times_set.load() == 0);  // the signal waits for its grant
   REQUIRE(s.driver->step());
   CHECK(child.wait_for(10s) == 0);
@@ -325,10 +334,11 @@ TEST_CASE("run to next event grants until an event has been set") {
   SteppedSession s;
   auto child = s.acknowledging_child();
   auto granted = s.driver->run_to_next_event(deadline_after(10s));
-  REQUIRE(granted.size() == 3);
+  REQUIRE(granted.size() == 4);
   CHECK(granted[0].kind == JournalKind::LockRequested);
   CHECK(granted[1].kind == JournalKind::AckWritten);
-  CHECK(granted[2].kind == JournalKind::EventSet);
+  CHECK(granted[2].kind == JournalKind::LockReleased);
+  CHECK(granted[3].kind == JournalKind::EventSet);
   CHECK(child.wait_for(10s) == 0);
 }
 
