@@ -160,6 +160,11 @@ namespace {
 
 bool consume(const Actor& who, EventId e, std::uint64_t wait_started_ns) {
   EventState& state = who.block->events[static_cast<std::uint32_t>(e)];
+  if (state.signalled.load(std::memory_order_seq_cst) == 0) return false;
+  // Waking up is a step of its own in step mode: the class sees the signal sit there, set
+  // but not yet taken, until the wake-up is granted. (If another waiter takes it meanwhile,
+  // the exchange below fails and this one waits again, as any loser of the race does.)
+  who.gate(JournalKind::EventConsumed, static_cast<std::uint32_t>(e));
   std::uint32_t expected = 1;
   if (!state.signalled.compare_exchange_strong(expected, 0, std::memory_order_seq_cst)) {
     return false;
