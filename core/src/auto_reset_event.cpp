@@ -185,12 +185,13 @@ bool Events::try_consume(EventId e) {
   return consume(who_, e, 0);
 }
 
-bool Events::wait(EventId e, Deadline deadline) {
+bool Events::wait(EventId e, Deadline deadline, TimeoutRecord record) {
   const EventId one[] = {e};
-  return wait_any(one, deadline).has_value();
+  return wait_any(one, deadline, record).has_value();
 }
 
-std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline deadline) {
+std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline deadline,
+                                        TimeoutRecord record) {
   if (any.empty()) throw Error(ErrorCode::Usage, "wait_any needs at least one event");
   std::uint32_t mask = 0;
   for (EventId e : any) mask |= checked_bit(e);
@@ -221,7 +222,9 @@ std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline d
     // Returns on a wake, a changed wake_seq, EINTR or spuriously: all lead back to trying.
     futex_wait(slot.wake_seq(), seen, deadline);
   }
-  journal_append(who_, JournalKind::EventTimeout, mask, elapsed_since(started));
+  if (record == TimeoutRecord::Journal) {
+    journal_append(who_, JournalKind::EventTimeout, mask, elapsed_since(started));
+  }
   return std::nullopt;
 }
 

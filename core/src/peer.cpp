@@ -30,6 +30,11 @@ Deadline next_slice(Deadline overall) {
   return slice_end;
 }
 
+// Journal a slice's timeout only when it is the caller's own deadline running out.
+Events::TimeoutRecord timeout_record(Deadline slice, Deadline overall) {
+  return slice == overall ? Events::TimeoutRecord::Journal : Events::TimeoutRecord::Silent;
+}
+
 bool passed(Deadline d) {
   return d && std::chrono::steady_clock::now() >= *d;
 }
@@ -106,7 +111,8 @@ static bool wait_for_receipt(Session& session, std::uint64_t sequence, Deadline 
     return me.block->message.message_read_sequence.load(std::memory_order_acquire) >= sequence;
   };
   while (true) {
-    if (events.wait(EventId::ReceiveMessage, next_slice(deadline))) {
+    const Deadline slice = next_slice(deadline);
+    if (events.wait(EventId::ReceiveMessage, slice, timeout_record(slice, deadline))) {
       if (read_enough()) return true;
       continue;
     }
@@ -196,7 +202,9 @@ bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_dead
   }
   events.set(EventId::SendCommand);
   while (true) {
-    if (events.wait(EventId::ReceiveCommand, next_slice(receipt_deadline))) return true;
+    const Deadline slice = next_slice(receipt_deadline);
+    if (events.wait(EventId::ReceiveCommand, slice, timeout_record(slice, receipt_deadline)))
+      return true;
     session_.heartbeat();
     if (passed(receipt_deadline)) return false;
     if (!session_.role_alive(Role::Parent)) {
@@ -278,7 +286,8 @@ ParentEvent ParentPeer::next(Deadline deadline) {
   std::optional<EventId> woke;
   if (mode_ == PeerMode::Reliable) {
     while (!woke) {
-      woke = events.wait_any(kWatched, next_slice(deadline));
+      const Deadline slice = next_slice(deadline);
+      woke = events.wait_any(kWatched, slice, timeout_record(slice, deadline));
       if (woke) break;
       session_.heartbeat();
       if (passed(deadline)) return WaitTimedOut{};

@@ -31,13 +31,23 @@ constexpr std::size_t kReceiveLogMax = 1000;
 
 // Heartbeats change every participant slot's heartbeat_ns all the time; they alone must not
 // count as "the block changed", or the UI would never fall back to idle waiting.
+// True if `offset` lies in the 8-byte field at `field` of one of `count` slots of `stride`
+// bytes starting at `begin`.
+bool in_slot_field(std::size_t offset, std::size_t begin, std::size_t stride, std::size_t count,
+                   std::size_t field) {
+  if (offset < begin || offset >= begin + stride * count) return false;
+  const std::size_t in_slot = (offset - begin) % stride;
+  return in_slot >= field && in_slot < field + sizeof(std::uint64_t);
+}
+
+// Bytes a waiting peer rewrites every heartbeat slice (its heartbeat, and the since_ns of the
+// waiter slot it claims again for the next slice): not news, so they do not keep the UI awake.
 bool is_heartbeat_byte(std::size_t offset) {
-  const std::size_t begin = offsetof(shmipc::Block, participants);
-  const std::size_t end = begin + sizeof(shmipc::ParticipantSlot) * shmipc::kParticipantSlots;
-  if (offset < begin || offset >= end) return false;
-  const std::size_t in_slot = (offset - begin) % sizeof(shmipc::ParticipantSlot);
-  return in_slot >= offsetof(shmipc::ParticipantSlot, heartbeat_ns) &&
-         in_slot < offsetof(shmipc::ParticipantSlot, heartbeat_ns) + sizeof(std::uint64_t);
+  return in_slot_field(offset, offsetof(shmipc::Block, participants),
+                       sizeof(shmipc::ParticipantSlot), shmipc::kParticipantSlots,
+                       offsetof(shmipc::ParticipantSlot, heartbeat_ns)) ||
+         in_slot_field(offset, offsetof(shmipc::Block, waiters), sizeof(shmipc::WaiterSlot),
+                       shmipc::kWaiterSlots, offsetof(shmipc::WaiterSlot, since_ns));
 }
 
 bool block_changed(const std::vector<std::byte>& before, const std::vector<std::byte>& now) {

@@ -22,11 +22,17 @@ class Events {
   bool set(EventId e);
   bool try_consume(EventId e);
 
+  // Whether a wait that runs out is journaled (EventTimeout). A caller that cuts one long wait
+  // into slices (to refresh its heartbeat) journals only the last: a slice ending is not a
+  // protocol action, and a record every second would keep every observer busy.
+  enum class TimeoutRecord { Journal, Silent };
+
   // Blocks until `e` is consumed by this thread (true) or the deadline passes (false).
-  bool wait(EventId e, Deadline deadline = kForever);
+  bool wait(EventId e, Deadline deadline = kForever, TimeoutRecord record = TimeoutRecord::Journal);
 
   // Blocks until one of `any` is consumed; earlier entries win when several are signalled.
-  std::optional<EventId> wait_any(std::span<const EventId> any, Deadline deadline = kForever);
+  std::optional<EventId> wait_any(std::span<const EventId> any, Deadline deadline = kForever,
+                                  TimeoutRecord record = TimeoutRecord::Journal);
 
  private:
   Actor who_;
