@@ -406,6 +406,7 @@ TEST_CASE("an action that fails other than expected fails the scenario with its 
   shmtest::remove_segment(options.session_name);
   CHECK_FALSE(r.passed);
   REQUIRE_FALSE(r.failures.empty());
+  INFO("first failure: " << r.failures.front());
   CHECK(r.failures.front().find("parent ack failed: Usage") != std::string::npos);
 }
 

@@ -29,7 +29,7 @@ void remove_segment(const std::string& session_name) {
 }
 
 bool segment_exists(const std::string& session_name) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(("/dev/shm/shmscope." + session_name).c_str(), &st) == 0;
 }
 
@@ -71,8 +71,7 @@ ChildProcess ChildProcess::fork(const std::function<int()>& body) {
 ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
                                  const std::string& stdin_text) {
   static std::atomic<int> counter{0};
-  std::string base = "/tmp/shmtest-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter++);
+  std::string base = "/tmp/shmtest-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   ChildProcess c;
   c.out_path_ = base + ".out";
   c.err_path_ = base + ".err";
@@ -105,7 +104,10 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
 }
 
 ChildProcess::ChildProcess(ChildProcess&& o) noexcept
-    : pid_(o.pid_), reaped_(o.reaped_), status_(o.status_), out_path_(std::move(o.out_path_)),
+    : pid_(o.pid_),
+      reaped_(o.reaped_),
+      status_(o.status_),
+      out_path_(std::move(o.out_path_)),
       err_path_(std::move(o.err_path_)) {
   o.pid_ = -1;
 }
@@ -147,14 +149,21 @@ void ChildProcess::kill(int sig) {
   if (pid_ > 0 && !reaped_) ::kill(pid_, sig);
 }
 
-bool ChildProcess::running() { return !wait_for(std::chrono::milliseconds(0)).has_value(); }
+bool ChildProcess::running() {
+  return !wait_for(std::chrono::milliseconds(0)).has_value();
+}
 
-std::string ChildProcess::stdout_text() const { return read_file(out_path_); }
-std::string ChildProcess::stderr_text() const { return read_file(err_path_); }
+std::string ChildProcess::stdout_text() const {
+  return read_file(out_path_);
+}
+std::string ChildProcess::stderr_text() const {
+  return read_file(err_path_);
+}
 
 struct Watchdog::State {
   std::mutex m;
   std::condition_variable cv;
+  bool started = false;
   bool done = false;
   std::thread thread;
 };
@@ -162,6 +171,8 @@ struct Watchdog::State {
 Watchdog::Watchdog(std::chrono::seconds limit, std::string what) : state_(new State) {
   state_->thread = std::thread([s = state_, limit, what] {
     std::unique_lock<std::mutex> lock(s->m);
+    s->started = true;
+    s->cv.notify_all();
     if (!s->cv.wait_for(lock, limit, [s] { return s->done; })) {
       std::fprintf(stderr, "WATCHDOG: %s still running after %lld s: hung\n", what.c_str(),
                    static_cast<long long>(limit.count()));
@@ -169,6 +180,11 @@ Watchdog::Watchdog(std::chrono::seconds limit, std::string what) : state_(new St
       std::_Exit(124);
     }
   });
+  // Tests fork right after arming the watchdog. A thread still starting up may hold an
+  // allocator lock of the sanitizer runtime (GCC 12's ASan has no fork handler for it), and a
+  // child forked at that moment deadlocks at its next allocation: wait until it is asleep.
+  std::unique_lock<std::mutex> lock(state_->m);
+  state_->cv.wait(lock, [this] { return state_->started; });
 }
 
 Watchdog::~Watchdog() {
@@ -181,7 +197,9 @@ Watchdog::~Watchdog() {
   delete state_;
 }
 
-std::string binary_path(const std::string& name) { return std::string(SHMSCOPE_BIN_DIR) + "/" + name; }
+std::string binary_path(const std::string& name) {
+  return std::string(SHMSCOPE_BIN_DIR) + "/" + name;
+}
 
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;
