@@ -134,6 +134,23 @@ inline std::map<std::string, Rect> read_layout(const std::string& path) {
   return out;
 }
 
+// Where widget `name` is, from the app's layout dump, once it appears there (the dump is
+// rewritten every frame; the widget may take a few frames to be drawn).
+inline Rect wait_for_widget(const std::string& layout_file, const std::string& name) {
+  Rect r;
+  REQUIRE_MESSAGE(shmtest::eventually(
+                      [&] {
+                        const auto layout = read_layout(layout_file);
+                        auto it = layout.find(name);
+                        if (it == layout.end()) return false;
+                        r = it->second;
+                        return true;
+                      },
+                      20s),
+                  "widget " << name << " never appeared in the layout dump");
+  return r;
+}
+
 // Processes whose command line mentions `needle` (to find leftover demo peers).
 inline std::vector<int> processes_mentioning(const std::string& needle) {
   std::vector<int> pids;

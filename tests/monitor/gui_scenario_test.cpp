@@ -149,18 +149,7 @@ TEST_CASE("a scenario run from the monitor steps forward and back with real keys
 
   // Exports: the run's journal as a Chrome trace, the diagram as a PNG, at typed paths.
   auto widget = [&](const std::string& name) {
-    guitest::Rect r;
-    REQUIRE_MESSAGE(shmtest::eventually(
-                        [&] {
-                          const auto layout = guitest::read_layout(layout_file);
-                          auto it = layout.find(name);
-                          if (it == layout.end()) return false;
-                          r = it->second;
-                          return true;
-                        },
-                        20s),
-                    "widget " << name << " never appeared in the layout dump");
-    return r;
+    return guitest::wait_for_widget(layout_file, name);
   };
   auto click = [&](const guitest::Rect& r) {
     run_on(*x,

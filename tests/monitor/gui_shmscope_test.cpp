@@ -172,18 +172,7 @@ TEST_CASE("joining as child and sending through real mouse and keyboard input re
       "no window titled with " << session << "; shmscope: " << app.stderr_text());
 
   auto widget = [&](const std::string& name) {
-    guitest::Rect r;
-    REQUIRE_MESSAGE(shmtest::eventually(
-                        [&] {
-                          const auto layout = guitest::read_layout(layout_file);
-                          auto it = layout.find(name);
-                          if (it == layout.end()) return false;
-                          r = it->second;
-                          return true;
-                        },
-                        20s),
-                    "widget " << name << " never appeared in the layout dump");
-    return r;
+    return guitest::wait_for_widget(layout_file, name);
   };
   // A press and its release must land in different frames for Dear ImGui to see a click.
   auto click = [&](const guitest::Rect& r) {
