@@ -98,6 +98,17 @@ std::string chrome_trace_json(const std::vector<JournalRecord>& records,
     if (r.arg != 0) args["arg"] = r.arg;
     if (r.value != 0) args["value"] = r.value;
     if (r.preview[0] != '\0') args["preview"] = preview_of(r);
+    // A thread-scoped instant at this record, carrying its narration and arguments.
+    auto instant = [&](const std::string& name, const char* cat) {
+      events.push_back({{"name", name},
+                        {"cat", cat},
+                        {"ph", "i"},
+                        {"s", "t"},
+                        {"pid", r.pid},
+                        {"tid", r.tid},
+                        {"ts", ts},
+                        {"args", args}});
+    };
     switch (kind) {
       case JournalKind::LockRequested:
         lock_wait[r.pid] = {r.t_ns, r.tid};
@@ -124,25 +135,11 @@ std::string chrome_trace_json(const std::vector<JournalRecord>& records,
                 us(h->second.t), us(r.t_ns) - us(h->second.t));
           lock_hold.erase(h);
         }
-        events.push_back({{"name", "OwnerDied"},
-                          {"cat", "protocol"},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"pid", r.pid},
-                          {"tid", r.tid},
-                          {"ts", ts},
-                          {"args", args}});
+        instant("OwnerDied", "protocol");
         break;
       case JournalKind::EventSet: {
         const std::string name = "set " + event_label(r.arg);
-        events.push_back({{"name", name},
-                          {"cat", "event"},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"pid", r.pid},
-                          {"tid", r.tid},
-                          {"ts", ts},
-                          {"args", args}});
+        instant(name, "event");
         slice(name, "event", r.pid, r.tid, ts, kMarkUs);
         const std::uint64_t id = next_flow++;
         events.push_back({{"name", event_label(r.arg)},
@@ -157,14 +154,7 @@ std::string chrome_trace_json(const std::vector<JournalRecord>& records,
       }
       case JournalKind::EventConsumed: {
         const std::string name = "woke on " + event_label(r.arg);
-        events.push_back({{"name", name},
-                          {"cat", "event"},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"pid", r.pid},
-                          {"tid", r.tid},
-                          {"ts", ts},
-                          {"args", args}});
+        instant(name, "event");
         slice(name, "event", r.pid, r.tid, ts, kMarkUs);
         // An auto-reset event coalesces sets: the consume answers the latest set before it.
         auto& sets = unconsumed[r.arg];
@@ -182,14 +172,7 @@ std::string chrome_trace_json(const std::vector<JournalRecord>& records,
         break;
       }
       default:
-        events.push_back({{"name", std::string(journal_kind_name(kind))},
-                          {"cat", "protocol"},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"pid", r.pid},
-                          {"tid", r.tid},
-                          {"ts", ts},
-                          {"args", args}});
+        instant(std::string(journal_kind_name(kind)), "protocol");
         break;
     }
   }
