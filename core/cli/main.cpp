@@ -59,9 +59,15 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"join", shmcli::run_join},     {"parent", shmcli::run_parent}, {"child", shmcli::run_child},
-    {"status", shmcli::run_status}, {"watch", shmcli::run_watch},   {"lock", shmcli::run_lock},
-    {"clean", shmcli::run_clean},   {"demo", shmcli::run_demo},     {"bench", shmcli::run_bench},
+    {"join", shmcli::run_join},
+    {"parent", shmcli::run_parent},
+    {"child", shmcli::run_child},
+    {"status", shmcli::run_status},
+    {"watch", shmcli::run_watch},
+    {"lock", shmcli::run_lock},
+    {"clean", shmcli::run_clean},
+    {"demo", shmcli::run_demo},
+    {"bench", shmcli::run_bench},
 };
 
 // The exit code's meaning, so that the first words of an error say what kind it is.
