@@ -1,0 +1,33 @@
+// Reads a struct's layout from the DWARF debug info of an ELF file (executable, shared
+// library, object file or separate debug file) with elfutils' libdw. Never touches the network:
+// debuginfod is not consulted (DEBUGINFOD_URLS is unset for the call).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "shminspect/layout.hpp"
+
+namespace shminspect {
+
+struct DwarfOptions {
+  // Look for a separate debug file by build-id under /usr/lib/debug (and .gnu_debuglink) when
+  // the ELF itself carries no DWARF.
+  bool find_separate_debug = true;
+};
+
+// `qualified_type_name` is the C++ name with its namespaces ("ns::Block", "Block"); a struct,
+// class, union or typedef of one. Throws InspectError:
+//   NotFound (with close matches), Ambiguous (two different definitions of the name),
+//   BadElf (not an ELF, truncated, no DWARF), Unsupported (zstd-compressed debug sections).
+Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& qualified_type_name,
+                              const DwarfOptions& options = {});
+
+// Every named struct/class/union type in the file (qualified names, sorted, unique): for
+// pickers and for "did you mean".
+std::vector<std::string> list_dwarf_types(const std::string& elf_path);
+
+// The ELF's GNU build-id as hex, or "" if none.
+std::string elf_build_id(const std::string& elf_path);
+
+}  // namespace shminspect
