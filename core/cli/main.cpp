@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "inspect_command.hpp"
 #include "scenario_command.hpp"
 #include "shmipc/error.hpp"
 
@@ -38,6 +39,9 @@ commands:
   scenario NAME [--trace FILE.json] | scenario --list
                             run a lesson step by step on real processes, narrated; exit 0 if
                             it passes its checks, 1 if not (see shmipc scenario --help)
+  inspect NAME --type T --from BINARY [--json] [--watch] | inspect --segments
+                            any program's shared memory decoded through its debug info (or
+                            --layout FILE), read-only (see shmipc inspect --help)
 
 options:
   --session NAME            1-64 of A-Z a-z 0-9 . _ - (default KBuildDevelop)
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (command == "scenario") return shmcli::run_scenario_command(std::move(words));
+    if (command == "inspect") return shmcli::run_inspect_command(std::move(words));
     for (const auto& sub : kSubcommands) {
       if (sub.name != command) continue;
       shmcli::Arguments args(std::move(words));

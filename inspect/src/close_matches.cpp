@@ -44,7 +44,7 @@ std::vector<std::string> close_matches(const std::string& wanted,
   for (const auto& c : candidates) {
     if (c.size() > 512) continue;
     const std::string lc = lower(c);
-    std::size_t score = std::min(edit_distance(w, lc), edit_distance(wtail, lower(tail(c))) + 1);
+    std::size_t score = std::min(edit_distance(w, lc), edit_distance(wtail, lower(tail(c))));
     if (!w.empty() && lc.find(w) != std::string::npos) score = std::min<std::size_t>(score, 1);
     const std::size_t allowed = std::max<std::size_t>(2, wanted.size() / 3);
     if (score <= allowed) scored.emplace_back(score, c);

@@ -28,7 +28,8 @@ void struct_facts(const Field& s, const std::string& path, std::vector<LayoutFac
         f.fields.push_back(child_path(*m));
         f.text = "hole of " + std::to_string(f.size) + " byte" + (f.size == 1 ? "" : "s") +
                  (before ? " after '" + before->name + "'" : std::string(" at the start")) +
-                 " before '" + m->name + "' (" + range_text(f.offset, f.size) + ")";
+                 " before '" + m->name + "'" + (path.empty() ? "" : " in '" + path + "'") + " (" +
+                 range_text(f.offset, f.size) + ")";
         out.push_back(std::move(f));
       }
       end = std::max(end, m->offset + m->size);
