@@ -2,6 +2,7 @@
 //   inspect_target NAME --step K     write step K, print "ready", wait until killed
 //   inspect_target NAME --run MS     write steps 0, 1, 2, ... every MS milliseconds (seqlock)
 //   inspect_target NAME --ring N     a Ring (C, flexible array) of N items, step 3
+//   inspect_target NAME --ksm PID    the article's KSharedMemory holding "hello from PID"
 // The segment is /dev/shm/NAME; it is removed on SIGTERM/SIGINT.
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -75,7 +76,7 @@ void* create(const std::string& name, std::size_t size) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: inspect_target NAME (--step K | --run MS | --ring N)\n");
+    std::fprintf(stderr, "usage: inspect_target NAME (--step K | --run MS | --ring N | --ksm PID)\n");
     return 2;
   }
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -85,7 +86,12 @@ int main(int argc, char** argv) {
   const std::string mode = argv[2];
   const unsigned long value = std::strtoul(argv[3], nullptr, 10);
 
-  if (mode == "--ring") {
+  if (mode == "--ksm") {
+    auto* k = new (create(name, sizeof(KSharedMemory))) KSharedMemory{};
+    k->processID = static_cast<std::uint32_t>(value);
+    k->childAck = 1;
+    k->dataSize = std::snprintf(k->data, sizeof k->data, "hello from %lu", value);
+  } else if (mode == "--ring") {
     const std::size_t size = 8 + 4 * value;  // sizeof(Ring) (a C type) + the items
     ring_fill(create(name, size), static_cast<std::uint32_t>(value), 3);
   } else {

@@ -55,3 +55,12 @@ struct Sample {
 };
 
 }  // namespace demo
+
+// The article's shared struct (Windows: DWORD processID; int childAck; int dataSize;
+// char data[1000]) ported to Linux; inspect/layouts/ksharedmemory.ksy describes it.
+struct KSharedMemory {
+  std::uint32_t processID;
+  std::int32_t childAck;
+  std::int32_t dataSize;
+  char data[1000];
+};
