@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 
 namespace demo {
 
@@ -54,7 +56,47 @@ struct Sample {
   std::uint64_t writer_b;  // changes on odd steps: same cache line, different "writers"
 };
 
+// Step k of the known pattern (the tests' expectations in inspect_fixtures.hpp follow it).
+inline void fill_sample(demo::Sample& s, std::uint64_t k) {
+  s.temperature = -20 + static_cast<std::int32_t>(k);
+  s.port = static_cast<std::uint16_t>(1000 + k);
+  s.enabled = k % 2 == 1;
+  s.tag = static_cast<char>('A' + k % 26);
+  s.mode = static_cast<demo::Mode>(k % 3);
+  s.level = k % 2 ? demo::kHigh : demo::kLow;
+  std::memset(s.name, 0, sizeof s.name);
+  std::snprintf(s.name, sizeof s.name, "step-%llu", static_cast<unsigned long long>(k));
+  for (int i = 0; i < 3; ++i) s.raw[i] = static_cast<std::uint8_t>(k + i);
+  s.raw[3] = 255;
+  s.pos = {static_cast<float>(k) * 0.5f, -static_cast<double>(k) * 0.25};
+  for (int i = 0; i < 3; ++i) s.path[i] = {static_cast<float>(i + k), static_cast<double>(i * k)};
+  for (int r = 0; r < 2; ++r) {
+    for (int c = 0; c < 3; ++c) s.grid[r][c] = static_cast<std::int16_t>(r * 10 + c + k);
+  }
+  s.word.u = k % 2 == 0 ? 0x40490fdbu : static_cast<std::uint32_t>(k);
+  s.flags.ready = k & 1;
+  s.flags.count = k % 32;
+  s.flags.delta = static_cast<int>(k % 16) - 8;
+  s.flags.mode = static_cast<demo::Mode>(k % 3);
+  s.flags.on = k % 2 == 0;
+  s.counter.store(static_cast<std::uint32_t>(k * 3), std::memory_order_relaxed);
+  s.alive.store(true, std::memory_order_relaxed);
+  s.gauge.store(static_cast<double>(k) / 4.0, std::memory_order_relaxed);
+  s.last.store(reinterpret_cast<void*>(0x1000 + k), std::memory_order_relaxed);
+  s.label = reinterpret_cast<const char*>(0x4000 + k);
+  s.ratio = 1.0 / static_cast<double>(k + 1);
+  s.writer_a = (k + 1) / 2;  // changes when entering an odd step
+  s.writer_b = k / 2;        // changes when entering an even step
+}
+
 }  // namespace demo
+
+namespace demo::v2 {
+// A second Point, so that the bare name "Point" is ambiguous.
+struct Point {
+  int x, y;
+};
+}  // namespace demo::v2
 
 // The article's shared struct (Windows: DWORD processID; int childAck; int dataSize;
 // char data[1000]) ported to Linux; inspect/layouts/ksharedmemory.ksy describes it.
