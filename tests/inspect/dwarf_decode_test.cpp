@@ -25,7 +25,7 @@ TEST_CASE("DWARF 5: every kind of member decodes to the values the program wrote
   }
 }
 
-TEST_CASE("The kinds: enum names, bit-fields, union, nested arrays, atomics, text") {
+TEST_CASE("The kinds: enum names and bit-fields and union and nested arrays and atomics and text") {
   const Layout layout = load_layout_from_dwarf(target_path(), "demo::Sample");
   const auto find = [&](const std::string& name) -> const Field& {
     for (const auto& c : layout.root.children) {

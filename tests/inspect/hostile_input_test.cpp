@@ -68,7 +68,7 @@ std::uint64_t section_offset(const std::string& elf, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("Truncated, garbled and non-ELF files are refused with a message") {
+TEST_CASE("Truncated or garbled or non-ELF files are refused with a message") {
   shmtest::Watchdog watchdog(std::chrono::seconds(90));
   const std::string elf = read_all(target_path());
   REQUIRE(elf.size() > 4096);
@@ -106,7 +106,7 @@ TEST_CASE("Truncated, garbled and non-ELF files are refused with a message") {
   MESSAGE(refused << " of 40 garbled files refused, the rest decoded");
 }
 
-TEST_CASE("No debug info, zstd-compressed sections: the message says what to do") {
+TEST_CASE("No debug info or zstd-compressed sections: the message says what to do") {
   const std::string stripped = "/tmp/shminspect-stripped-" + std::to_string(::getpid());
   REQUIRE(std::system(("objcopy --strip-debug " + target_path() + " " + stripped).c_str()) == 0);
   const auto none = load_error(stripped);
@@ -130,7 +130,7 @@ TEST_CASE("No debug info, zstd-compressed sections: the message says what to do"
   CHECK(contains(e, "elfutils 0.188"));
 }
 
-TEST_CASE("A missing type lists close matches; an ambiguous one lists the candidates") {
+TEST_CASE("A missing type lists close matches and an ambiguous one lists the candidates") {
   auto e = load_error(target_path(), "demo::Sampel");
   CHECK(e.kind() == ErrorKind::NotFound);
   CHECK(contains(e, "close matches: demo::Sample"));
@@ -145,7 +145,7 @@ TEST_CASE("A missing type lists close matches; an ambiguous one lists the candid
   CHECK(load_error("/nonexistent/binary").kind() == ErrorKind::NotFound);
 }
 
-TEST_CASE("A segment shrunk to 0, recreated and removed while viewed is reported, not a crash") {
+TEST_CASE("A segment shrunk to 0 then recreated then removed while viewed is reported and does not crash") {
   shmtest::Watchdog watchdog(std::chrono::seconds(60));
   const Layout layout = load_layout_from_dwarf(target_path(), "demo::Sample");
   Target target("shrink", "--step", "4");
@@ -195,7 +195,7 @@ TEST_CASE("A segment shrunk to 0, recreated and removed while viewed is reported
   CHECK_FALSE(v.at("temperature").available);
 }
 
-TEST_CASE("A segment the user may not read: a clear message, not a crash") {
+TEST_CASE("A segment the user may not read gets a clear message") {
   shmtest::Watchdog watchdog(std::chrono::seconds(30));
   Target target("private", "--step", "1");  // created 0600 by this user
   if (::geteuid() == 0) {

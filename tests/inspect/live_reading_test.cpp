@@ -53,7 +53,7 @@ TEST_CASE("A live writer read through its seqlock: every consistent copy is one 
   CHECK(steps.size() > 1);  // the values were moving
 }
 
-TEST_CASE("Bytes that keep changing during a read are marked in flux, the others not") {
+TEST_CASE("Bytes that keep changing during a read are marked in flux and the others are not") {
   shmtest::Watchdog watchdog(std::chrono::seconds(60));
   char name[] = "/tmp/shminspect-flux-XXXXXX";
   const int fd = ::mkstemp(name);
@@ -171,7 +171,7 @@ TEST_CASE("History keeps a bounded series per field") {
   CHECK(history.paths() == std::vector<std::string>{"port"});
 }
 
-TEST_CASE("Layout facts: holes, padding, cache lines; false sharing from independent changes") {
+TEST_CASE("Layout facts: holes and padding and cache lines and false sharing from independent changes") {
   const Layout layout = load_layout_from_dwarf(target_path(), "demo::Sample");
   const auto facts = layout_facts(layout);
   std::vector<std::string> texts;
@@ -213,7 +213,7 @@ TEST_CASE("Layout facts: holes, padding, cache lines; false sharing from indepen
   CHECK(found[0].text.find("share cache line 2") != std::string::npos);
 }
 
-TEST_CASE("The /dev/shm listing shows the segment, its mode and the process mapping it") {
+TEST_CASE("The /dev/shm listing shows the segment with its mode and the process mapping it") {
   shmtest::Watchdog watchdog(std::chrono::seconds(30));
   Target target("listing", "--step", "1");
   const auto segments = list_segments();
