@@ -159,7 +159,12 @@ DwarfFile::DwarfFile(const std::string& path, bool find_separate_debug) {
                              (build_id_.empty() ? std::string("none") : build_id_) + ")");
     }
     check_debug_compression(source, debug_path_);
-    dwarf_ = dwarf_begin_elf(source, DWARF_C_READ, nullptr);
+    GElf_Ehdr ehdr;
+    if (source == main_.elf && gelf_getehdr(source, &ehdr) != nullptr && ehdr.e_type == ET_REL) {
+      open_relocatable(path);
+    } else {
+      dwarf_ = dwarf_begin_elf(source, DWARF_C_READ, nullptr);
+    }
     if (dwarf_ == nullptr) {
       throw InspectError(ErrorKind::BadElf,
                          debug_path_ + ": unreadable DWARF (" + dwarf_errmsg(-1) + ")");
@@ -174,7 +179,12 @@ DwarfFile::DwarfFile(const std::string& path, bool find_separate_debug) {
 DwarfFile::~DwarfFile() { close_all(); }
 
 void DwarfFile::close_all() {
-  if (dwarf_) dwarf_end(dwarf_);
+  if (dwfl_) {
+    dwfl_end(dwfl_);  // owns dwarf_
+  } else if (dwarf_) {
+    dwarf_end(dwarf_);
+  }
+  dwfl_ = nullptr;
   dwarf_ = nullptr;
   for (Opened* o : {&debug_, &main_}) {
     if (o->elf) elf_end(o->elf);
@@ -188,6 +198,29 @@ std::string DwarfFile::qualified_name(Dwarf_Die* die) const {
   if (it != qualified_.end()) return it->second;
   const char* name = dwarf_diename(die);
   return name ? name : "";
+}
+
+// An object file's DWARF points into its string and abbreviation sections through relocations
+// (RELA on x86-64: the section bytes hold zeros): libdwfl's offline mode applies them. Its
+// debug-info search is replaced by one that finds nothing, so debuginfod is never asked.
+void DwarfFile::open_relocatable(const std::string& path) {
+  static const Dwfl_Callbacks kOffline = {
+      nullptr,
+      [](Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*, GElf_Word,
+         char**) { return -1; },
+      dwfl_offline_section_address,
+      nullptr,
+  };
+  dwfl_ = dwfl_begin(&kOffline);
+  if (dwfl_ == nullptr) throw InspectError(ErrorKind::System, path + ": dwfl_begin failed");
+  Dwfl_Module* module = dwfl_report_offline(dwfl_, "object", path.c_str(), -1);
+  dwfl_report_end(dwfl_, nullptr, nullptr);
+  Dwarf_Addr bias = 0;
+  if (module != nullptr) dwarf_ = dwfl_module_getdwarf(module, &bias);
+  if (dwarf_ == nullptr) {
+    throw InspectError(ErrorKind::BadElf, path + ": unreadable DWARF in the object file (" +
+                                              std::string(dwfl_errmsg(-1)) + ")");
+  }
 }
 
 void DwarfFile::index_units() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <libelf.h>
 
 #include <map>
@@ -34,11 +35,13 @@ class DwarfFile {
   };
   static Opened open_elf(const std::string& path);
   void close_all();
+  void open_relocatable(const std::string& path);
   void index_units();
   void index_children(Dwarf_Die* parent, const std::string& prefix, int depth);
 
   Opened main_, debug_;
   Dwarf* dwarf_ = nullptr;
+  Dwfl* dwfl_ = nullptr;  // object files only: libdwfl applies their relocations (owns dwarf_)
   std::string build_id_;
   std::string debug_path_;
   std::map<std::string, std::vector<Dwarf_Die>> types_;

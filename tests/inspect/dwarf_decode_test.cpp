@@ -60,13 +60,15 @@ TEST_CASE("The kinds: enum names and bit-fields and union and nested arrays and 
   CHECK(flags.children[4].kind == FieldKind::Bool);
 }
 
-TEST_CASE("DWARF 4 and zlib-compressed debug sections give the same layout as DWARF 5") {
+TEST_CASE("DWARF 4 and zlib-compressed sections and split DWARF and an object file give the DWARF 5 layout") {
   shmtest::Watchdog watchdog(std::chrono::seconds(60));
   const Layout five = load_layout_from_dwarf(target_path(), "demo::Sample");
   const Layout four = load_layout_from_dwarf(target_path("_dwarf4"), "demo::Sample");
   const Layout zlib = load_layout_from_dwarf(target_path("_zlib"), "demo::Sample");
   CHECK(compare_layouts(five, four) == "");
   CHECK(compare_layouts(five, zlib) == "");
+  CHECK(compare_layouts(five, load_layout_from_dwarf(target_path("_split"), "demo::Sample")) == "");
+  CHECK(compare_layouts(five, load_layout_from_dwarf(SHMINSPECT_TEST_OBJECT, "demo::Sample")) == "");
   Target target("dwarf4", "--step", "5", "_dwarf4");
   auto reader = SegmentReader::open_shm(target.name);
   const Sample sample = reader.read();
