@@ -31,6 +31,9 @@ std::string hex(const void* data, std::size_t n) {
   return out;
 }
 
+// libelf/libdw error texts are NULL when there is no error to report.
+std::string text_or(const char* message) { return message ? message : "no details"; }
+
 bool has_dwarf_sections(Elf* elf) {
   std::size_t shstrndx = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0) return false;
@@ -96,14 +99,14 @@ DwarfFile::Opened DwarfFile::open_elf(const std::string& path) {
   elf_version(EV_CURRENT);
   o.elf = elf_begin(o.fd, ELF_C_READ, nullptr);
   if (o.elf == nullptr || elf_kind(o.elf) != ELF_K_ELF) {
-    const std::string why = o.elf == nullptr ? elf_errmsg(-1) : "not an ELF file";
+    const std::string why = o.elf == nullptr ? text_or(elf_errmsg(-1)) : "not an ELF file";
     if (o.elf) elf_end(o.elf);
     ::close(o.fd);
     throw InspectError(ErrorKind::BadElf, path + ": " + why);
   }
   std::size_t shstrndx = 0;
   if (elf_getshdrstrndx(o.elf, &shstrndx) != 0) {
-    const std::string why = elf_errmsg(-1);
+    const std::string why = text_or(elf_errmsg(-1));
     elf_end(o.elf);
     ::close(o.fd);
     throw InspectError(ErrorKind::BadElf, path + ": unreadable section headers (" + why + ")");
@@ -167,7 +170,7 @@ DwarfFile::DwarfFile(const std::string& path, bool find_separate_debug) {
     }
     if (dwarf_ == nullptr) {
       throw InspectError(ErrorKind::BadElf,
-                         debug_path_ + ": unreadable DWARF (" + dwarf_errmsg(-1) + ")");
+                         debug_path_ + ": unreadable DWARF (" + text_or(dwarf_errmsg(-1)) + ")");
     }
     index_units();
   } catch (...) {
@@ -219,7 +222,7 @@ void DwarfFile::open_relocatable(const std::string& path) {
   if (module != nullptr) dwarf_ = dwfl_module_getdwarf(module, &bias);
   if (dwarf_ == nullptr) {
     throw InspectError(ErrorKind::BadElf, path + ": unreadable DWARF in the object file (" +
-                                              std::string(dwfl_errmsg(-1)) + ")");
+                                              text_or(dwfl_errmsg(-1)) + ")");
   }
 }
 

@@ -456,8 +456,8 @@ Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& wa
   return layout;
 }
 
-std::vector<std::string> list_dwarf_types(const std::string& elf_path) {
-  DwarfFile file(elf_path, true);
+std::vector<std::string> list_dwarf_types(const std::string& elf_path, const DwarfOptions& options) {
+  DwarfFile file(elf_path, options.find_separate_debug);
   std::vector<std::string> names;
   for (const auto& [n, dies] : file.types()) names.push_back(n);
   return names;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "layout_file_keys.hpp"
+#include "utf8.hpp"
 #include "shminspect/error.hpp"
 #include "shminspect/layout_file.hpp"
 
@@ -108,6 +109,7 @@ class Parser {
 
   std::string text(const YAML::Node& node, const std::string& what) const {
     if (!node.IsScalar()) fail(node, "'" + what + "' must be text");
+    if (!valid_utf8(node.Scalar())) fail(node, "'" + what + "' is not valid UTF-8");
     return node.Scalar();
   }
 

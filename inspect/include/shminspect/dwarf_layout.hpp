@@ -25,7 +25,8 @@ Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& qu
 
 // Every named struct/class/union type in the file (qualified names, sorted, unique): for
 // pickers and for "did you mean".
-std::vector<std::string> list_dwarf_types(const std::string& elf_path);
+std::vector<std::string> list_dwarf_types(const std::string& elf_path,
+                                          const DwarfOptions& options = {});
 
 // The ELF's GNU build-id as hex, or "" if none.
 std::string elf_build_id(const std::string& elf_path);

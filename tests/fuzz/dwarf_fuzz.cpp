@@ -1,0 +1,48 @@
+// libFuzzer target: the DWARF layout reader (libelf/libdw plus our walk of the type DIEs).
+// The input is an ELF file's bytes, written to a memfd and opened by path as a user's binary is.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shminspect/decode.hpp"
+#include "shminspect/dwarf_layout.hpp"
+#include "shminspect/error.hpp"
+#include "shminspect/layout_facts.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size > 1024 * 1024) return 0;
+  const int fd = ::memfd_create("dwarf_fuzz", MFD_CLOEXEC);
+  if (fd < 0) return 0;
+  if (::write(fd, data, size) != static_cast<ssize_t>(size)) {
+    ::close(fd);
+    return 0;
+  }
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  shminspect::DwarfOptions options;
+  options.find_separate_debug = false;
+  try {
+    // The seeds' struct by name, then the first few types the file names.
+    std::vector<std::string> names{"demo::Sample"};
+    const auto all = shminspect::list_dwarf_types(path, options);
+    for (std::size_t i = 0; i < all.size() && i < 3; ++i) names.push_back(all[i]);
+    for (const auto& name : names) {
+      try {
+        const auto layout = shminspect::load_layout_from_dwarf(path, name, options);
+        (void)shminspect::layout_facts(layout);
+        if (layout.size <= (1u << 20)) {
+          shminspect::DecodeOptions decode_options;
+          decode_options.max_array_elements = 16;
+          (void)shminspect::decode(layout, std::vector<std::uint8_t>(layout.size, 0x5a), decode_options);
+        }
+      } catch (const shminspect::InspectError&) {
+      }
+    }
+  } catch (const shminspect::InspectError&) {
+  }
+  ::close(fd);
+  return 0;
+}
