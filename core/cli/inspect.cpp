@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -209,12 +210,13 @@ int run(std::vector<std::string> words) {
 
   const bool tty = ::isatty(STDOUT_FILENO) == 1 && !json;
   std::vector<si::DecodedValue> previous;
-  std::vector<si::Layout> keep;  // values point into their layout: keep the previous one alive
+  si::FalseSharingFinder sharing;  // which fields of one cache line change independently
+  std::deque<si::Layout> keep;  // values point into their layout: keep the previous one in place
   for (std::uint64_t n = 0; !count || n < *count; ++n) {
     if (n > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
     auto [sized, sample] = read_once();
     keep.push_back(std::move(sized));
-    if (keep.size() > 2) keep.erase(keep.begin());
+    if (keep.size() > 2) keep.pop_front();
     auto values = si::decode(keep.back(), sample);
     if (json) {
       auto doc = nlohmann::json::parse(si::format_values_json(keep.back(), values));
@@ -228,6 +230,7 @@ int run(std::vector<std::string> words) {
       std::string screen = tty ? "\x1b[H\x1b[2J" : (n > 0 ? "\n" : "");
       screen += header_text(keep.back(), sample, reader.path());
       if (sample.present) screen += si::format_values_text(values);
+      for (const auto& f : sharing.findings()) screen += "false sharing? " + f.text + "\n";
       std::fputs(screen.c_str(), stdout);
       std::fflush(stdout);
     }
@@ -237,6 +240,7 @@ int run(std::vector<std::string> words) {
         return 0;
       }
     }
+    if (sample.present && !previous.empty() && sample.consistent) sharing.add(previous, values);
     if (sample.present) previous = std::move(values);
   }
   if (condition) throw Error(ErrorCode::Timeout, "watch condition '" + condition->text() + "' did not fire in " + std::to_string(*count) + " samples");

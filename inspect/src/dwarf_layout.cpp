@@ -5,6 +5,7 @@
 #include <dwarf.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 
@@ -44,6 +45,17 @@ std::optional<Dwarf_Word> member_location(Dwarf_Die* die) {
     return ops[0].number;
   }
   return std::nullopt;
+}
+
+// "ns::Base<int>" -> "Base_int_": the last component, with letters, digits and '_' only.
+std::string identifier(const std::string& type) {
+  std::string tail = type;
+  const auto angle = tail.find('<');
+  const auto colon = tail.rfind("::", angle);
+  if (colon != std::string::npos) tail = tail.substr(colon + 2);
+  std::string out;
+  for (const char c : tail) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out.empty() ? "anonymous" : out;
 }
 
 class Builder {
@@ -297,8 +309,9 @@ class Builder {
         if (!location && !is_union && !dwarf_hasattr(&m, DW_AT_data_bit_offset)) continue;
         const char* raw = dwarf_diename(&m);
         std::string name = raw ? raw : "";
-        if (tag == DW_TAG_inheritance) name = "(base " + type_name(&mtype, 0) + ")";
-        if (name.empty()) name = "(anonymous " + std::to_string(f.children.size()) + ")";
+        // Names that are identifiers, so that a layout file can carry them too.
+        if (tag == DW_TAG_inheritance) name = "base_" + identifier(type_name(&mtype, 0));
+        if (name.empty()) name = "anon_" + std::to_string(f.children.size());
         Field child = build(mtype, name, f.offset + location.value_or(0), depth + 1);
         if (const auto bits = udata(&m, DW_AT_bit_size)) bitfield(&m, child, f.offset, *bits, location);
         f.children.push_back(std::move(child));

@@ -59,7 +59,7 @@ TEST_CASE("--emit-layout round trip: DWARF -> file -> layout is the same layout"
   const std::vector<std::pair<std::string, std::string>> cases = {
       {target_path(), "demo::Sample"},   {target_path(), "Ring"},
       {target_path(), "KSharedMemory"},  {target_path("_dwarf4"), "demo::Flags"},
-      {shmtest::binary_path("shmipc"), "shmipc::Block"}};
+      {shmtest::binary_path("shmipc"), "shmipc::Block"}, {SHMINSPECT_TEST_OBJECT, "demo::Derived"}};
   for (const auto& [binary, type] : cases) {
     CAPTURE(type);
     const Layout dwarf = load_layout_from_dwarf(binary, type);
@@ -68,6 +68,16 @@ TEST_CASE("--emit-layout round trip: DWARF -> file -> layout is the same layout"
     CHECK(compare_layouts(dwarf, back) == "");
     CHECK(without_comments(emit_layout_file(back)) == without_comments(text));
   }
+}
+
+TEST_CASE("A base class and an anonymous union get member names a layout file can carry") {
+  const Layout layout = load_layout_from_dwarf(SHMINSPECT_TEST_OBJECT, "demo::Derived");
+  REQUIRE(layout.root.children.size() == 3);
+  CHECK(layout.root.children[0].name == "base_Base");
+  CHECK(layout.root.children[0].children.at(0).name == "id");
+  CHECK(layout.root.children[1].name == "anon_1");
+  CHECK(layout.root.children[1].kind == FieldKind::Union);
+  CHECK(layout.root.children[2].name == "tail");
 }
 
 TEST_CASE("The shipped example layouts match their structs") {
