@@ -91,8 +91,10 @@ std::string header_text(const si::Layout& layout, const si::Sample& sample, cons
 
 std::string facts_text(const si::Layout& layout) {
   const auto facts = si::layout_facts(layout);
-  std::string out = "layout facts:";
-  if (facts.empty()) return out + " no holes, no padding, nothing straddles a cache line\n";
+  const std::uint64_t lines = (layout.size + si::kCacheLine - 1) / si::kCacheLine;
+  std::string out = "layout facts: " + std::to_string(layout.size) + " bytes in " +
+                    std::to_string(lines) + " cache line" + (lines == 1 ? "" : "s");
+  if (facts.empty()) return out + "; nothing straddles a cache line\n";
   out += "\n";
   for (const auto& f : facts) out += "  " + f.text + "\n";
   return out;

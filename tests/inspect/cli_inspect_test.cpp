@@ -40,6 +40,7 @@ TEST_CASE("shmipc inspect NAME --type T --from BIN prints the decoded struct and
   CHECK(has(r.out, "name               @24     16  \"step-7\""));
   CHECK(has(r.out, "  delta            @128     4:6+4  -1"));
   CHECK(has(r.out, "counter            @132     4  21  [atomic]"));
+  CHECK(has(r.out, "layout facts: 192 bytes in 3 cache lines\n"));
   CHECK(has(r.out, "hole of 7 bytes after 'alive' before 'gauge' (bytes 137..143)"));
 
   const auto j = shmipc({target.name, "--type", "demo::Sample", "--from", target_path(), "--json"});
@@ -81,6 +82,20 @@ TEST_CASE("shmipc inspect --watch --until stops when the condition fires") {
                              "--interval", "5", "--count", "3", "--until", "alive changes"});
   CHECK(never.code == 10);
   CHECK(has(never.err, "did not fire in 3 samples"));
+}
+
+TEST_CASE("shmipc inspect --watch reports a segment that vanishes while watched") {
+  shmtest::Watchdog watchdog(std::chrono::seconds(90));
+  Target target("cli-vanish", "--step", "2");
+  auto watch = shmtest::ChildProcess::spawn({shmtest::binary_path("shmipc"), "inspect", target.name, "--type",
+                                             "demo::Sample", "--from", target_path(), "--watch",
+                                             "--interval", "20", "--count", "400"});
+  REQUIRE(shmtest::eventually([&] { return has(watch.stdout_text(), "\"step-2\""); }, std::chrono::seconds(30)));
+  REQUIRE(::unlink(target.path().c_str()) == 0);
+  REQUIRE(shmtest::eventually([&] { return has(watch.stdout_text(), "vanished (removed while viewed)"); },
+                              std::chrono::seconds(30)));
+  watch.kill(SIGTERM);
+  CHECK(watch.wait_for(std::chrono::seconds(10)).has_value());
 }
 
 TEST_CASE("shmipc inspect: errors are clear and exit with the documented codes") {
