@@ -16,6 +16,7 @@ struct Decoder {
   const Sample* sample;  // nullptr: every byte present and settled
   const DecodeOptions& options;
   std::vector<DecodedValue> out;
+  std::uint64_t base = sample != nullptr ? sample->base : 0;  // bytes[i] is byte base + i
 
   bool available(std::uint64_t offset, std::uint64_t size) const {
     if (sample != nullptr) return sample->covers(offset, size);
@@ -23,15 +24,15 @@ struct Decoder {
   }
   bool in_flux(std::uint64_t offset, std::uint64_t size) const {
     if (sample == nullptr || sample->in_flux.empty()) return false;
-    for (std::uint64_t i = 0; i < size && offset + i < sample->in_flux.size(); ++i) {
-      if (sample->in_flux[offset + i] != 0) return true;
+    for (std::uint64_t i = 0; i < size && offset - base + i < sample->in_flux.size(); ++i) {
+      if (sample->in_flux[offset - base + i] != 0) return true;
     }
     return false;
   }
   std::uint64_t load_le(std::uint64_t offset, std::uint64_t size) const {
     std::uint64_t v = 0;
     for (std::uint64_t i = 0; i < size && i < 8; ++i) {
-      v |= static_cast<std::uint64_t>(bytes[offset + i]) << (8 * i);
+      v |= static_cast<std::uint64_t>(bytes[offset - base + i]) << (8 * i);
     }
     return v;
   }
@@ -170,7 +171,7 @@ struct Decoder {
   }
 
   void text(DecodedValue& v) const {
-    const auto* begin = reinterpret_cast<const char*>(bytes.data() + v.offset);
+    const auto* begin = reinterpret_cast<const char*>(bytes.data() + (v.offset - base));
     std::uint64_t n = 0;
     while (n < v.size && begin[n] != '\0') ++n;
     const std::string_view s(begin, n);
@@ -183,7 +184,7 @@ struct Decoder {
     const std::uint64_t n = std::min(size, limit);
     char buf[4];
     for (std::uint64_t i = 0; i < n; ++i) {
-      std::snprintf(buf, sizeof buf, "%02x", bytes[offset + i]);
+      std::snprintf(buf, sizeof buf, "%02x", bytes[offset - base + i]);
       if (i) out += ' ';
       out += buf;
     }

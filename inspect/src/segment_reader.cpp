@@ -65,7 +65,9 @@ const char* event_name(SegmentEvent event) {
 }
 
 bool Sample::covers(std::uint64_t offset, std::uint64_t size) const {
-  if (offset > bytes.size() || size > bytes.size() - offset) return false;
+  if (offset < base || offset - base > bytes.size() || size > bytes.size() - (offset - base)) {
+    return false;
+  }
   for (const auto& r : sampled) {
     if (offset >= r.offset && offset + size <= r.offset + r.size) return true;
   }
@@ -238,11 +240,16 @@ Sample SegmentReader::read(const std::vector<ByteRange>& ranges) {
     }
     extent = end;
   }
+  if (options_.window && !ranges.empty() && !s.sampled.empty()) {
+    s.base = s.sampled.front().offset;
+    for (const auto& r : s.sampled) s.base = std::min(s.base, r.offset);
+  }
+  extent -= s.base;
   s.bytes.assign(extent, 0);
   s.in_flux.assign(extent, 0);
 
   auto copy = [&](std::vector<std::uint8_t>& out) {
-    for (const auto& r : s.sampled) pread_range(fd_, out.data() + r.offset, r.offset, r.size);
+    for (const auto& r : s.sampled) pread_range(fd_, out.data() + (r.offset - s.base), r.offset, r.size);
   };
 
   const int attempts = std::max(1, options_.max_attempts);
@@ -267,7 +274,7 @@ Sample SegmentReader::read(const std::vector<ByteRange>& ranges) {
     copy(again);
     bool same = true;
     for (const auto& r : s.sampled) {
-      if (std::memcmp(s.bytes.data() + r.offset, again.data() + r.offset, r.size) != 0) {
+      if (std::memcmp(s.bytes.data() + (r.offset - s.base), again.data() + (r.offset - s.base), r.size) != 0) {
         same = false;
         break;
       }

@@ -116,6 +116,21 @@ TEST_CASE("A large segment is read only where asked") {
   std::uint64_t got = 0;
   std::memcpy(&got, s.bytes.data() + (100 << 20), 8);
   CHECK(got == marker);
+
+  // A window keeps only the bytes asked for, and decode follows its base.
+  options.window = true;
+  auto windowed = SegmentReader::open_shm(name, options);
+  s = windowed.read({{(100 << 20) - 8, 24}});
+  CHECK(s.base == (100u << 20) - 8);
+  CHECK(s.bytes.size() == 24);
+  CHECK(s.covers(100 << 20, 8));
+  CHECK_FALSE(s.covers(0, 8));
+  const Layout marker_layout = parse_layout_file(
+      "meta: {id: big}\nseq:\n  - {id: head, type: u8, offset: 0}\n"
+      "  - {id: marker, type: u8, offset: " + std::to_string(100 << 20) + "}\n");
+  const auto v = by_path(decode(marker_layout, s));
+  CHECK_FALSE(v.at("head").available);
+  CHECK(*v.at("marker").as_unsigned == marker);
   ::unlink(path.c_str());
 }
 

@@ -35,8 +35,10 @@ struct Sample {
   SegmentEvent event = SegmentEvent::None;
   std::string message;  // what happened, for the user ("segment recreated (inode 12 -> 15)")
 
-  // bytes[i] is byte i of the segment for i < bytes.size() (= min(segment_size, limit)).
-  // Only `sampled` ranges were read; the rest are zero.
+  // bytes[i] is byte base + i of the segment. base is 0 (bytes.size() = min(segment_size,
+  // limit), or the end of the last range) unless ReaderOptions::window is set. Only `sampled`
+  // ranges were read; the rest are zero.
+  std::uint64_t base = 0;
   std::vector<std::uint8_t> bytes;
   std::vector<ByteRange> sampled;
   // 1 where the two reads of one sample differed and kept differing (the byte was being
@@ -45,6 +47,7 @@ struct Sample {
   bool consistent = true;  // no byte in flux (or the seqlock counter was even and unchanged)
   int attempts = 1;
 
+  // [offset, offset + size) (segment offsets) was read in this sample.
   bool covers(std::uint64_t offset, std::uint64_t size) const;
 };
 
@@ -57,6 +60,9 @@ struct ReaderOptions {
   // unsigned of 4 or 8 bytes at this offset: a copy counts as consistent only if the counter
   // was even and the same before and after.
   std::optional<ByteRange> seqlock;
+  // With ranges: keep only [first range's start, last range's end) in memory (Sample::base),
+  // so that looking at the end of a huge segment does not allocate all that precedes it.
+  bool window = false;
 };
 
 class SegmentReader {
