@@ -106,6 +106,24 @@ TEST_CASE("Truncated or garbled or non-ELF files are refused with a message") {
   MESSAGE(refused << " of 40 garbled files refused, the rest decoded");
 }
 
+TEST_CASE("A stripped binary finds its separate debug file through .gnu_debuglink") {
+  const std::string dir = "/tmp/shminspect-debuglink-" + std::to_string(::getpid());
+  const std::string binary = dir + "/inspect_target";
+  const std::string commands =
+      "mkdir -p " + dir + " && objcopy --only-keep-debug " + target_path() + " " + binary +
+      ".debug && objcopy --strip-debug --add-gnu-debuglink=" + binary + ".debug " + target_path() +
+      " " + binary;
+  REQUIRE(std::system(commands.c_str()) == 0);
+  const Layout layout = load_layout_from_dwarf(binary, "demo::Sample");
+  CHECK(layout.source == "DWARF of " + binary + ".debug");
+  CHECK(compare_layouts(layout, load_layout_from_dwarf(target_path(), "demo::Sample")) == "");
+  CHECK(layout.build_id == load_layout_from_dwarf(target_path(), "demo::Sample").build_id);
+  DwarfOptions no_search;
+  no_search.find_separate_debug = false;
+  CHECK_THROWS_AS(load_layout_from_dwarf(binary, "demo::Sample", no_search), InspectError);
+  CHECK(std::system(("rm -rf " + dir).c_str()) == 0);
+}
+
 TEST_CASE("No debug info or zstd-compressed sections: the message says what to do") {
   const std::string stripped = "/tmp/shminspect-stripped-" + std::to_string(::getpid());
   REQUIRE(std::system(("objcopy --strip-debug " + target_path() + " " + stripped).c_str()) == 0);
