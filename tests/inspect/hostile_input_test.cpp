@@ -155,6 +155,9 @@ TEST_CASE("A missing type lists close matches and an ambiguous one lists the can
   e = load_error(target_path(), "Point");
   CHECK(e.kind() == ErrorKind::Ambiguous);
   CHECK(contains(e, "demo::Point, demo::v2::Point"));
+  e = load_error(target_path(), "Config");  // two C units, two different structs
+  CHECK(e.kind() == ErrorKind::Ambiguous);
+  CHECK(contains(e, "type 'Config' has 2 different definitions"));
   // A bare name that is unique is found and says where.
   const Layout flags = load_layout_from_dwarf(target_path(), "Flags");
   CHECK(flags.type_name == "demo::Flags");
