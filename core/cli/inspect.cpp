@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -185,65 +184,53 @@ int run(std::vector<std::string> words) {
   }
   std::optional<si::WatchCondition> condition;
   if (until) condition = si::WatchCondition::parse(*until);
-  auto reader = name ? si::SegmentReader::open_shm(*name, options) : si::SegmentReader::open_file(*file, options);
-
   // Only the struct's bytes are read (a flexible array: up to the segment's end), however large
   // the segment is.
-  const auto read_once = [&]() {
-    si::Layout sized = si::size_flexible_array(layout, reader.size());
-    const std::uint64_t extent = std::max(sized.size, sized.root.children.empty() ? 0 :
-        sized.root.children.back().offset + sized.root.children.back().size);
-    si::Sample sample = reader.read({{0, extent}});
-    return std::make_pair(std::move(sized), std::move(sample));
-  };
+  si::LiveView view(std::move(layout),
+                    name ? si::SegmentReader::open_shm(*name, options) : si::SegmentReader::open_file(*file, options));
+  view.set_watch(condition);
 
   if (!watch) {
-    auto [sized, sample] = read_once();
-    if (!sample.present) throw Error(ErrorCode::NotFound, sample.message);
-    const auto values = si::decode(sized, sample);
+    view.tick();
+    if (!view.sample().present) throw Error(ErrorCode::NotFound, view.sample().message);
     if (json) {
-      std::fputs(si::format_values_json(sized, values).c_str(), stdout);
+      std::fputs(si::format_values_json(view.layout(), view.values()).c_str(), stdout);
     } else {
-      std::fputs((header_text(sized, sample, reader.path()) + si::format_values_text(values) +
-                  facts_text(sized)).c_str(), stdout);
+      std::fputs((header_text(view.layout(), view.sample(), view.reader().path()) +
+                  si::format_values_text(view.values()) + facts_text(view.layout())).c_str(),
+                 stdout);
     }
     return 0;
   }
 
   const bool tty = ::isatty(STDOUT_FILENO) == 1 && !json;
-  std::vector<si::DecodedValue> previous;
-  si::FalseSharingFinder sharing;  // which fields of one cache line change independently
-  std::deque<si::Layout> keep;  // values point into their layout: keep the previous one in place
   for (std::uint64_t n = 0; !count || n < *count; ++n) {
     if (n > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
-    auto [sized, sample] = read_once();
-    keep.push_back(std::move(sized));
-    if (keep.size() > 2) keep.pop_front();
-    auto values = si::decode(keep.back(), sample);
+    const si::TickResult tick = view.tick();
+    const si::Sample& sample = view.sample();
     if (json) {
-      auto doc = nlohmann::json::parse(si::format_values_json(keep.back(), values));
+      auto doc = nlohmann::json::parse(si::format_values_json(view.layout(), view.values()));
       doc["time_ns"] = sample.time_ns;
       doc["present"] = sample.present;
       doc["consistent"] = sample.consistent;
+      doc["changed"] = tick.changed;
       if (sample.event != si::SegmentEvent::None) doc["event"] = si::event_name(sample.event);
       if (!sample.message.empty()) doc["message"] = sample.message;
       std::cout << doc.dump() << "\n" << std::flush;
     } else {
       std::string screen = tty ? "\x1b[H\x1b[2J" : (n > 0 ? "\n" : "");
-      screen += header_text(keep.back(), sample, reader.path());
-      if (sample.present) screen += si::format_values_text(values);
-      for (const auto& f : sharing.findings()) screen += "false sharing? " + f.text + "\n";
+      screen += header_text(view.layout(), sample, view.reader().path());
+      if (sample.present) screen += si::format_values_text(view.values());
+      for (const auto& f : view.facts()) {
+        if (f.kind == si::FactKind::FalseSharing) screen += "false sharing? " + f.text + "\n";
+      }
       std::fputs(screen.c_str(), stdout);
       std::fflush(stdout);
     }
-    if (condition && !previous.empty() && sample.present) {
-      if (const auto fired = condition->evaluate(previous, values)) {
-        std::printf("watch: %s\n", fired->c_str());
-        return 0;
-      }
+    if (tick.watch) {
+      std::printf("watch: %s\n", tick.watch->c_str());
+      return 0;
     }
-    if (sample.present && !previous.empty() && sample.consistent) sharing.add(previous, values);
-    if (sample.present) previous = std::move(values);
   }
   if (condition) throw Error(ErrorCode::Timeout, "watch condition '" + condition->text() + "' did not fire in " + std::to_string(*count) + " samples");
   return 0;

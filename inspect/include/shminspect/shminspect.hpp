@@ -8,6 +8,7 @@
 #include "shminspect/layout.hpp"
 #include "shminspect/layout_facts.hpp"
 #include "shminspect/layout_file.hpp"
+#include "shminspect/live_view.hpp"
 #include "shminspect/segment_reader.hpp"
 #include "shminspect/segments.hpp"
 #include "shminspect/watch.hpp"
