@@ -12,6 +12,7 @@
 #include <set>
 
 #include "layout_file_keys.hpp"
+#include "layout_file_yaml.hpp"
 #include "utf8.hpp"
 #include "shminspect/error.hpp"
 #include "shminspect/layout_file.hpp"
@@ -24,20 +25,20 @@ constexpr std::uint64_t kMaxSize = 1ull << 40;  // 1 TiB: larger is a typo, not 
 
 class Parser {
  public:
-  Parser(const YAML::Node& doc, std::string name) : doc_(doc), name_(std::move(name)) {}
+  Parser(const YAML::Node& doc, std::string name) : doc_(doc), name_(name), yaml_(std::move(name)) {}
 
   Layout parse() {
-    if (!doc_.IsMap()) fail(doc_, "the file must be a map with 'meta' and 'seq'");
-    check_keys(doc_, {"meta", "seq", "types", "enums", "doc"});
+    if (!doc_.IsMap()) yaml_.fail(doc_, "the file must be a map with 'meta' and 'seq'");
+    yaml_.check_keys(doc_, {"meta", "seq", "types", "enums", "doc"});
     if (doc_["types"]) {
-      if (!doc_["types"].IsMap()) fail(doc_["types"], "'types' must be a map of name: {meta, seq}");
+      if (!doc_["types"].IsMap()) yaml_.fail(doc_["types"], "'types' must be a map of name: {meta, seq}");
     }
     if (doc_["enums"]) read_enums(doc_["enums"]);
     const YAML::Node meta = doc_["meta"];
-    if (!meta) fail(doc_, "missing 'meta' (with 'id')");
-    if (!meta["id"]) fail(meta, "missing 'meta.id'");
+    if (!meta) yaml_.fail(doc_, "missing 'meta' (with 'id')");
+    if (!meta["id"]) yaml_.fail(meta, "missing 'meta.id'");
     Layout layout;
-    layout.root = type_body(doc_, identifier(meta["id"], "meta.id"), 0, 0);
+    layout.root = type_body(doc_, yaml_.identifier(meta["id"], "meta.id"), 0, 0);
     layout.type_name = layout.root.type_name;
     layout.root.name = layout.type_name;
     layout.size = layout.root.size;
@@ -46,99 +47,22 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& problem) const {
-    const auto mark = node.Mark();
-    const std::string where = mark.line >= 0 ? ":" + std::to_string(mark.line + 1) + ":" +
-                                                   std::to_string(mark.column + 1)
-                                             : "";
-    throw InspectError(ErrorKind::BadLayout, name_ + where + ": " + problem);
-  }
-
-  void check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      bool ok = false;
-      for (const char* a : allowed) ok = ok || key == a;
-      if (!ok) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(kv.first, "unknown key '" + key + "' (allowed here: " + list + ")");
-      }
-    }
-  }
-
-  std::uint64_t number(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, "'" + what + "' must be a non-negative integer");
-    const std::string& s = node.Scalar();
-    std::uint64_t v = 0;
-    std::size_t used = 0;
-    try {
-      if (s.empty() || s[0] == '-' || s[0] == '+') throw std::invalid_argument(s);
-      v = std::stoull(s, &used, 0);
-    } catch (const std::exception&) {
-      fail(node, "'" + what + "' must be a non-negative integer, not '" + s + "'");
-    }
-    if (used != s.size()) fail(node, "'" + what + "' must be a non-negative integer, not '" + s + "'");
-    if (v > kMaxSize) fail(node, "'" + what + "' = " + s + " is larger than 1 TiB");
-    return v;
-  }
-
-  std::int64_t signed_number(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, "'" + what + "' must be an integer");
-    const std::string& s = node.Scalar();
-    try {
-      std::size_t used = 0;
-      long long v = 0;
-      if (!s.empty() && s[0] == '-') {
-        v = std::stoll(s, &used, 0);
-      } else {
-        v = static_cast<long long>(std::stoull(s, &used, 0));
-      }
-      if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
-    fail(node, "'" + what + "' must be an integer, not '" + s + "'");
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& what) const {
-    if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
-      return node.Scalar() == "true";
-    }
-    fail(node, "'" + what + "' must be true or false");
-  }
-
-  std::string text(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, "'" + what + "' must be text");
-    if (!valid_utf8(node.Scalar())) fail(node, "'" + what + "' is not valid UTF-8");
-    return node.Scalar();
-  }
-
-  std::string identifier(const YAML::Node& node, const std::string& what) const {
-    const std::string s = text(node, what);
-    if (s.empty() || s.size() > 256) fail(node, "'" + what + "' must be 1-256 characters");
-    for (const char c : s) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-        fail(node, "'" + what + "' = '" + s + "': use letters, digits and '_' only");
-      }
-    }
-    return s;
-  }
 
   void read_enums(const YAML::Node& enums) {
-    if (!enums.IsMap()) fail(enums, "'enums' must be a map of name: {value: name}");
+    if (!enums.IsMap()) yaml_.fail(enums, "'enums' must be a map of name: {value: name}");
     for (const auto& kv : enums) {
-      const std::string name = identifier(kv.first, "enum name");
-      if (!kv.second.IsMap()) fail(kv.second, "enum '" + name + "' must be a map of value: name");
+      const std::string name = yaml_.identifier(kv.first, "enum name");
+      if (!kv.second.IsMap()) yaml_.fail(kv.second, "enum '" + name + "' must be a map of value: name");
       std::vector<Enumerator> values;
       for (const auto& e : kv.second) {
         Enumerator en;
-        en.value = signed_number(e.first, "enum value");
+        en.value = yaml_.signed_number(e.first, "enum value");
         if (e.second.IsMap()) {
-          check_keys(e.second, {"id", "doc"});
-          if (!e.second["id"]) fail(e.second, "missing 'id' of the enumerator");
-          en.name = text(e.second["id"], "enumerator id");
+          yaml_.check_keys(e.second, {"id", "doc"});
+          if (!e.second["id"]) yaml_.fail(e.second, "missing 'id' of the enumerator");
+          en.name = yaml_.text(e.second["id"], "enumerator id");
         } else {
-          en.name = text(e.second, "enumerator name");
+          en.name = yaml_.text(e.second, "enumerator name");
         }
         values.push_back(std::move(en));
       }
@@ -148,35 +72,35 @@ class Parser {
 
   // A struct or union body (the file's top level or an entry of `types`) at `base`.
   Field type_body(const YAML::Node& spec, const std::string& name, std::uint64_t base, int depth) {
-    if (depth > kMaxTypeDepth) fail(spec, "types nested more than 32 deep");
+    if (depth > kMaxTypeDepth) yaml_.fail(spec, "types nested more than 32 deep");
     Field f;
     f.offset = base;
     f.type_name = name;
     f.kind = FieldKind::Struct;
     bool have_size = false;
     if (const YAML::Node meta = spec["meta"]) {
-      if (!meta.IsMap()) fail(meta, "'meta' must be a map");
-      check_keys(meta, {"id", "endian", "title", "-size", "-c-type", "-union"});
-      if (meta["endian"] && text(meta["endian"], "endian") != "le") {
-        fail(meta["endian"], "only little-endian layouts ('endian: le') are supported");
+      if (!meta.IsMap()) yaml_.fail(meta, "'meta' must be a map");
+      yaml_.check_keys(meta, {"id", "endian", "title", "-size", "-c-type", "-union"});
+      if (meta["endian"] && yaml_.text(meta["endian"], "endian") != "le") {
+        yaml_.fail(meta["endian"], "only little-endian layouts ('endian: le') are supported");
       }
       if (meta["-size"]) {
-        f.size = number(meta["-size"], "-size");
+        f.size = yaml_.number(meta["-size"], "-size");
         have_size = true;
       }
-      if (meta["-c-type"]) f.type_name = text(meta["-c-type"], "-c-type");
-      if (meta["-union"] && boolean(meta["-union"], "-union")) f.kind = FieldKind::Union;
+      if (meta["-c-type"]) f.type_name = yaml_.text(meta["-c-type"], "-c-type");
+      if (meta["-union"] && yaml_.boolean(meta["-union"], "-union")) f.kind = FieldKind::Union;
     }
-    if (depth > 0) check_keys(spec, {"meta", "seq", "doc"});
+    if (depth > 0) yaml_.check_keys(spec, {"meta", "seq", "doc"});
     const YAML::Node seq = spec["seq"];
-    if (!seq) fail(spec, "missing 'seq' (the list of fields)");
-    if (!seq.IsSequence()) fail(seq, "'seq' must be a list of fields");
+    if (!seq) yaml_.fail(spec, "missing 'seq' (the list of fields)");
+    if (!seq.IsSequence()) yaml_.fail(seq, "'seq' must be a list of fields");
     std::set<std::string> ids;
     std::vector<std::pair<const YAML::Node, std::size_t>> where;
     for (std::size_t i = 0; i < seq.size(); ++i) {
       const YAML::Node item = seq[i];
       Field child = field(item, base, depth, i + 1 == seq.size() && depth == 0);
-      if (!ids.insert(child.name).second) fail(item, "two fields named '" + child.name + "'");
+      if (!ids.insert(child.name).second) yaml_.fail(item, "two fields named '" + child.name + "'");
       f.children.push_back(std::move(child));
       where.emplace_back(item, i);
     }
@@ -186,7 +110,7 @@ class Parser {
     for (std::size_t i = 0; i < f.children.size(); ++i) {
       const Field& c = f.children[i];
       if (c.offset - base + c.size > f.size) {
-        fail(where[i].first, "field '" + c.name + "' (offset " + std::to_string(c.offset - base) +
+        yaml_.fail(where[i].first, "field '" + c.name + "' (offset " + std::to_string(c.offset - base) +
                                  ", size " + std::to_string(c.size) + ") ends past the end of '" +
                                  name + "' (" + std::to_string(f.size) + " bytes)");
       }
@@ -211,7 +135,7 @@ class Parser {
       if (spans[i].begin < spans[i - 1].end) {
         const Field& a = s.children[spans[i - 1].index];
         const Field& b = s.children[spans[i].index];
-        fail(where[spans[i].index].first,
+        yaml_.fail(where[spans[i].index].first,
              "field '" + b.name + "' overlaps '" + a.name + "' (bytes " + std::to_string(b.offset - s.offset) +
                  ".." + std::to_string(b.offset - s.offset + std::max<std::uint64_t>(b.size, 1) - 1) +
                  " and " + std::to_string(a.offset - s.offset) + ".." +
@@ -222,45 +146,45 @@ class Parser {
   }
 
   Field field(const YAML::Node& item, std::uint64_t base, int depth, bool last_top_level) {
-    if (!item.IsMap()) fail(item, "a field must be a map like {id: x, type: u4, offset: 0}");
-    check_keys(item, kFieldKeys);
-    if (!item["id"]) fail(item, "a field needs an 'id'");
-    const std::string id = identifier(item["id"], "id");
-    if (!item["offset"]) fail(item, "field '" + id + "' needs an 'offset' (bytes from the start of its struct)");
-    const std::uint64_t offset = base + number(item["offset"], "offset");
-    const std::string type = item["type"] ? text(item["type"], "type") : "";
-    const std::string kind = item["-kind"] ? text(item["-kind"], "-kind") : "";
+    if (!item.IsMap()) yaml_.fail(item, "a field must be a map like {id: x, type: u4, offset: 0}");
+    yaml_.check_keys(item, kFieldKeys);
+    if (!item["id"]) yaml_.fail(item, "a field needs an 'id'");
+    const std::string id = yaml_.identifier(item["id"], "id");
+    if (!item["offset"]) yaml_.fail(item, "field '" + id + "' needs an 'offset' (bytes from the start of its struct)");
+    const std::uint64_t offset = base + yaml_.number(item["offset"], "offset");
+    const std::string type = item["type"] ? yaml_.text(item["type"], "type") : "";
+    const std::string kind = item["-kind"] ? yaml_.text(item["-kind"], "-kind") : "";
     const YAML::Node where = item["type"] ? item["type"] : item;
 
     Field element = scalar_or_struct(item, id, type, kind, offset, depth);
-    if (item["-c-type"] && !item["repeat"]) element.type_name = text(item["-c-type"], "-c-type");
-    if (item["-atomic"]) element.atomic = boolean(item["-atomic"], "-atomic");
+    if (item["-c-type"] && !item["repeat"]) element.type_name = yaml_.text(item["-c-type"], "-c-type");
+    if (item["-atomic"]) element.atomic = yaml_.boolean(item["-atomic"], "-atomic");
 
     // repeat: an array of `element` (and -inner-dims for arrays of arrays).
     if (!item["repeat"]) {
       if (item["repeat-expr"] || item["-inner-dims"] || item["-stride"]) {
-        fail(item, "field '" + id + "': 'repeat-expr', '-inner-dims' and '-stride' need 'repeat'");
+        yaml_.fail(item, "field '" + id + "': 'repeat-expr', '-inner-dims' and '-stride' need 'repeat'");
       }
       element.name = id;
       return element;
     }
-    if (element.is_bitfield()) fail(item, "field '" + id + "': a bit-field cannot repeat");
-    const std::string repeat = text(item["repeat"], "repeat");
+    if (element.is_bitfield()) yaml_.fail(item, "field '" + id + "': a bit-field cannot repeat");
+    const std::string repeat = yaml_.text(item["repeat"], "repeat");
     std::vector<std::uint64_t> dims;
     bool flexible = false;
     if (repeat == "expr") {
-      if (!item["repeat-expr"]) fail(item, "field '" + id + "': 'repeat: expr' needs 'repeat-expr: N'");
-      dims.push_back(number(item["repeat-expr"], "repeat-expr"));
+      if (!item["repeat-expr"]) yaml_.fail(item, "field '" + id + "': 'repeat: expr' needs 'repeat-expr: N'");
+      dims.push_back(yaml_.number(item["repeat-expr"], "repeat-expr"));
     } else if (repeat == "eos") {
-      if (!last_top_level) fail(item["repeat"], "field '" + id + "': 'repeat: eos' (a flexible array) must be the last top-level field");
+      if (!last_top_level) yaml_.fail(item["repeat"], "field '" + id + "': 'repeat: eos' (a flexible array) must be the last top-level field");
       flexible = true;
       dims.push_back(0);
     } else {
-      fail(item["repeat"], "'repeat' must be 'expr' (with repeat-expr) or 'eos' (a flexible array member), not '" + repeat + "'");
+      yaml_.fail(item["repeat"], "'repeat' must be 'expr' (with repeat-expr) or 'eos' (a flexible array member), not '" + repeat + "'");
     }
     if (const YAML::Node inner = item["-inner-dims"]) {
-      if (!inner.IsSequence() || inner.size() == 0 || inner.size() > 8) fail(inner, "'-inner-dims' must be a list of 1-8 counts");
-      for (const auto& d : inner) dims.push_back(number(d, "-inner-dims"));
+      if (!inner.IsSequence() || inner.size() == 0 || inner.size() > 8) yaml_.fail(inner, "'-inner-dims' must be a list of 1-8 counts");
+      for (const auto& d : inner) dims.push_back(yaml_.number(d, "-inner-dims"));
     }
     for (std::size_t i = dims.size(); i-- > 0;) {
       Field level;
@@ -269,10 +193,10 @@ class Parser {
       level.count = dims[i];
       level.stride = element.size;
       if (i == 0 && item["-stride"]) {
-        level.stride = number(item["-stride"], "-stride");
-        if (level.stride < element.size) fail(item["-stride"], "'-stride' is smaller than the element (" + std::to_string(element.size) + " bytes)");
+        level.stride = yaml_.number(item["-stride"], "-stride");
+        if (level.stride < element.size) yaml_.fail(item["-stride"], "'-stride' is smaller than the element (" + std::to_string(element.size) + " bytes)");
       }
-      if (level.stride != 0 && level.count > kMaxSize / level.stride) fail(where, "array '" + id + "' is larger than 1 TiB");
+      if (level.stride != 0 && level.count > kMaxSize / level.stride) yaml_.fail(where, "array '" + id + "' is larger than 1 TiB");
       level.size = level.count * level.stride;
       level.type_name = element.type_name + "[" + std::to_string(dims[i]) + "]";
       element.name.clear();
@@ -281,7 +205,7 @@ class Parser {
     }
     element.flexible = flexible;
     element.name = id;
-    if (item["-c-type"]) element.type_name = text(item["-c-type"], "-c-type");
+    if (item["-c-type"]) element.type_name = yaml_.text(item["-c-type"], "-c-type");
     return element;
   }
 
@@ -291,28 +215,28 @@ class Parser {
     f.offset = offset;
     const YAML::Node where = item["type"] ? item["type"] : item;
     const auto forbid = [&](const char* key) {
-      if (item[key]) fail(item[key], "field '" + id + "': '" + key + "' does not apply to type '" + (type.empty() ? "(bytes)" : type) + "'");
+      if (item[key]) yaml_.fail(item[key], "field '" + id + "': '" + key + "' does not apply to type '" + (type.empty() ? "(bytes)" : type) + "'");
     };
     if (type.empty()) {
-      if (!item["size"]) fail(item, "field '" + id + "' needs a 'type' or a 'size' (opaque bytes)");
+      if (!item["size"]) yaml_.fail(item, "field '" + id + "' needs a 'type' or a 'size' (opaque bytes)");
       f.kind = FieldKind::Bytes;
-      f.size = number(item["size"], "size");
+      f.size = yaml_.number(item["size"], "size");
       f.type_name = "bytes[" + std::to_string(f.size) + "]";
       for (const char* k : {"enum", "encoding", "bit-offset", "-storage", "-kind", "-signed"}) forbid(k);
       return f;
     }
     if (type == "str" || type == "strz") {
-      if (!item["size"]) fail(item, "field '" + id + "': a 'str' needs 'size' (the char array's length)");
+      if (!item["size"]) yaml_.fail(item, "field '" + id + "': a 'str' needs 'size' (the char array's length)");
       f.kind = FieldKind::Text;
-      f.size = number(item["size"], "size");
+      f.size = yaml_.number(item["size"], "size");
       f.count = f.size;
       f.stride = 1;
-      f.is_signed = item["-signed"] ? boolean(item["-signed"], "-signed") : true;
+      f.is_signed = item["-signed"] ? yaml_.boolean(item["-signed"], "-signed") : true;
       f.type_name = "char[" + std::to_string(f.size) + "]";
       if (item["encoding"]) {
-        const std::string enc = text(item["encoding"], "encoding");
+        const std::string enc = yaml_.text(item["encoding"], "encoding");
         if (enc != "UTF-8" && enc != "utf-8" && enc != "ASCII" && enc != "ascii") {
-          fail(item["encoding"], "only UTF-8 or ASCII text is supported, not '" + enc + "'");
+          yaml_.fail(item["encoding"], "only UTF-8 or ASCII text is supported, not '" + enc + "'");
         }
       }
       for (const char* k : {"enum", "bit-offset", "-storage", "-kind"}) forbid(k);
@@ -322,17 +246,17 @@ class Parser {
     forbid("size");
     if (type.size() >= 2 && type[0] == 'b' && std::all_of(type.begin() + 1, type.end(), ::isdigit)) {
       const std::uint64_t bits = type.size() > 3 ? 0 : std::stoull(type.substr(1));
-      if (bits == 0 || bits > 64) fail(where, "field '" + id + "': bit-field width must be 1-64, not " + std::to_string(bits));
-      const std::uint64_t bit_offset = item["bit-offset"] ? number(item["bit-offset"], "bit-offset") : 0;
-      if (bit_offset >= 512) fail(item["bit-offset"], "'bit-offset' must be below 512");
+      if (bits == 0 || bits > 64) yaml_.fail(where, "field '" + id + "': bit-field width must be 1-64, not " + std::to_string(bits));
+      const std::uint64_t bit_offset = item["bit-offset"] ? yaml_.number(item["bit-offset"], "bit-offset") : 0;
+      if (bit_offset >= 512) yaml_.fail(item["bit-offset"], "'bit-offset' must be below 512");
       f.bit_size = static_cast<std::uint32_t>(bits);
       f.bit_offset = static_cast<std::uint32_t>(bit_offset);
-      f.size = item["-storage"] ? number(item["-storage"], "-storage") : (bit_offset + bits + 7) / 8;
+      f.size = item["-storage"] ? yaml_.number(item["-storage"], "-storage") : (bit_offset + bits + 7) / 8;
       if (f.size == 0 || f.size > 8 || f.size * 8 < bit_offset + bits) {
-        fail(item["-storage"] ? item["-storage"] : where, "field '" + id + "': storage of " + std::to_string(f.size) +
+        yaml_.fail(item["-storage"] ? item["-storage"] : where, "field '" + id + "': storage of " + std::to_string(f.size) +
              " bytes cannot hold bits " + std::to_string(bit_offset) + ".." + std::to_string(bit_offset + bits - 1) + " (1-8 bytes)");
       }
-      f.is_signed = item["-signed"] ? boolean(item["-signed"], "-signed") : false;
+      f.is_signed = item["-signed"] ? yaml_.boolean(item["-signed"], "-signed") : false;
       f.kind = f.is_signed ? FieldKind::Signed : FieldKind::Unsigned;
       f.type_name = type;
       apply_kind(item, id, kind, f);
@@ -343,7 +267,7 @@ class Parser {
     forbid("-signed");
     std::string t = type;
     if (t.size() > 2 && t.compare(t.size() - 2, 2, "le") == 0) t.resize(t.size() - 2);
-    if (t.size() > 2 && t.compare(t.size() - 2, 2, "be") == 0) fail(where, "big-endian type '" + type + "' is not supported (little-endian only)");
+    if (t.size() > 2 && t.compare(t.size() - 2, 2, "be") == 0) yaml_.fail(where, "big-endian type '" + type + "' is not supported (little-endian only)");
     if (t == "u1" || t == "u2" || t == "u4" || t == "u8" || t == "s1" || t == "s2" || t == "s4" || t == "s8") {
       f.size = static_cast<std::uint64_t>(t[1] - '0');
       f.is_signed = t[0] == 's';
@@ -356,7 +280,7 @@ class Parser {
       f.kind = FieldKind::Float;
       f.size = static_cast<std::uint64_t>(t[1] - '0');
       f.type_name = t == "f4" ? "float" : "double";
-      if (!kind.empty()) fail(item["-kind"], "'-kind' does not apply to a float");
+      if (!kind.empty()) yaml_.fail(item["-kind"], "'-kind' does not apply to a float");
       forbid("enum");
       return f;
     }
@@ -364,11 +288,11 @@ class Parser {
     for (const char* k : {"enum", "-kind"}) forbid(k);
     const YAML::Node types = doc_["types"];
     if (!types || !types[type]) {
-      fail(where, "field '" + id + "': unknown type '" + type + "' (u1 u2 u4 u8 s1 s2 s4 s8 f4 f8 str bN, or a name under 'types')");
+      yaml_.fail(where, "field '" + id + "': unknown type '" + type + "' (u1 u2 u4 u8 s1 s2 s4 s8 f4 f8 str bN, or a name under 'types')");
     }
-    if (std::find(stack_.begin(), stack_.end(), type) != stack_.end()) fail(where, "type '" + type + "' contains itself");
+    if (std::find(stack_.begin(), stack_.end(), type) != stack_.end()) yaml_.fail(where, "type '" + type + "' contains itself");
     const YAML::Node spec = types[type];
-    if (!spec.IsMap()) fail(spec, "type '" + type + "' must be a map with 'seq'");
+    if (!spec.IsMap()) yaml_.fail(spec, "type '" + type + "' must be a map with 'seq'");
     stack_.push_back(type);
     Field s = type_body(spec, type, offset, depth + 1);
     stack_.pop_back();
@@ -377,10 +301,10 @@ class Parser {
 
   void apply_kind(const YAML::Node& item, const std::string& id, const std::string& kind, Field& f) {
     if (item["enum"]) {
-      if (!kind.empty()) fail(item["-kind"], "field '" + id + "': 'enum' and '-kind' together");
-      const std::string name = text(item["enum"], "enum");
+      if (!kind.empty()) yaml_.fail(item["-kind"], "field '" + id + "': 'enum' and '-kind' together");
+      const std::string name = yaml_.text(item["enum"], "enum");
       const auto it = enums_.find(name);
-      if (it == enums_.end()) fail(item["enum"], "field '" + id + "': no enum '" + name + "' under 'enums'");
+      if (it == enums_.end()) yaml_.fail(item["enum"], "field '" + id + "': no enum '" + name + "' under 'enums'");
       f.kind = FieldKind::Enum;
       f.enumerators = it->second;
       f.type_name = name;
@@ -391,17 +315,18 @@ class Parser {
       f.kind = FieldKind::Bool;
     } else if (kind == "char") {
       f.kind = FieldKind::Char;
-      if (f.size != 1 && !f.is_bitfield()) fail(item["-kind"], "'-kind: char' needs a 1-byte type (u1 or s1)");
+      if (f.size != 1 && !f.is_bitfield()) yaml_.fail(item["-kind"], "'-kind: char' needs a 1-byte type (u1 or s1)");
     } else if (kind == "pointer") {
       f.kind = FieldKind::Pointer;
-      if (f.is_bitfield()) fail(item["-kind"], "a bit-field cannot be a pointer");
+      if (f.is_bitfield()) yaml_.fail(item["-kind"], "a bit-field cannot be a pointer");
     } else {
-      fail(item["-kind"], "'-kind' must be bool, char or pointer, not '" + kind + "'");
+      yaml_.fail(item["-kind"], "'-kind' must be bool, char or pointer, not '" + kind + "'");
     }
   }
 
   const YAML::Node& doc_;
   std::string name_;
+  YamlChecker yaml_;
   std::map<std::string, std::vector<Enumerator>> enums_;
   std::vector<std::string> stack_;
 };
