@@ -17,6 +17,7 @@
 #include "app/session_link.hpp"
 #include "app/session_picker.hpp"
 #include "app/window.hpp"
+#include "inspect/app/inspect_app.hpp"
 #include "panels/classroom_panels.hpp"
 #include "panels/lesson_view.hpp"
 #include "panels/panels.hpp"
@@ -270,6 +271,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   try {
+    if (parsed.options.list_segments) return inspect::print_segments();
+    if (parsed.options.inspecting()) return inspect::run_inspect(parsed.options);
     return run(parsed.options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shmscope: %s\n", e.what());

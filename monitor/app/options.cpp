@@ -56,6 +56,17 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
   --classroom-dump FILE  keep FILE updated with the classroom state ("key value" lines:
                        mode, scenario, steps, shown, past, pacing, verdict, ...)
   --diagram-png FILE   with --frames/--screenshot: also save the sequence diagram as a PNG
+  --segments           list the objects in /dev/shm (size, owner, mode, age, which
+                       processes map them) and exit
+  --segment NAME       look at ANY program's segment /dev/shm/NAME (read-only, copied with
+                       pread): a tree of fields linked to the bytes, history, watches
+  --file PATH          the same for any file (e.g. a memory-mapped file in /tmp)
+  --type T --from BIN  decode it as type T (qualified C++ name) from BIN's DWARF debug info
+  --layout FILE        or through a layout file (a subset of Kaitai Struct .ksy, see
+                       docs/INSPECT.md); with neither, the bytes alone
+  --watch CONDITION    pause when CONDITION holds ("seq jumps by more than 1",
+                       "state becomes ERROR", "x > 5")
+  --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
   --help               this text
 
 Window size, panel layout and settings are kept in $XDG_CONFIG_HOME/shmscope/
@@ -69,6 +80,8 @@ exit codes:
      or watch a session in a terminal with `shmipc watch`)
   4  the screenshot could not be written
   5  --demo could not start the shmipc binary
+  6  --segment/--file: the segment, the binary or the layout cannot be read (the message
+     says which and why)
 )";
 }
 
@@ -134,11 +147,31 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--diagram-png") {
       if (!value(v) || v.empty()) return fail("--diagram-png needs a file name (FILE.png)");
       o.diagram_png_path = v;
+    } else if (arg == "--segments") {
+      o.list_segments = true;
+    } else if (arg == "--segment" || arg == "--file" || arg == "--type" || arg == "--from" ||
+               arg == "--layout" || arg == "--watch" || arg == "--inspect-dump") {
+      if (!value(v) || v.empty()) return fail(arg + " needs a value (see shmscope --help)");
+      std::string& target = arg == "--segment" ? o.segment
+                            : arg == "--file"  ? o.file
+                            : arg == "--type"  ? o.type
+                            : arg == "--from"  ? o.from
+                            : arg == "--layout" ? o.layout_file
+                            : arg == "--watch" ? o.watch
+                                               : o.inspect_dump_path;
+      target = v;
     } else {
       return fail("unknown argument '" + arg + "' (see shmscope --help)");
     }
   }
   if (o.demo && o.session_given) return fail("--demo and --session exclude each other");
+  if (!o.segment.empty() && !o.file.empty()) return fail("--segment and --file exclude each other");
+  if (o.inspecting() && (o.demo || o.session_given || !o.scenario.empty()))
+    return fail("--segment/--file look at another program's memory: not with --demo, --session or --scenario");
+  if (!o.inspecting() && (!o.type.empty() || !o.from.empty() || !o.layout_file.empty() || !o.watch.empty()))
+    return fail("--type, --from, --layout and --watch need --segment NAME or --file PATH");
+  if (o.type.empty() != o.from.empty()) return fail("--type T and --from BINARY go together");
+  if (!o.type.empty() && !o.layout_file.empty()) return fail("--type/--from and --layout exclude each other");
   if (!o.screenshot_path.empty() && o.frames < 0) o.frames = 30;
   return result;
 }

@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitNoDisplay = 3,         // no X display / OpenGL 3.3 context could not be created
   kExitScreenshotFailed = 4,  // --screenshot: the PNG could not be written
   kExitDemoFailed = 5,        // --demo: the shmipc binary could not be started
+  kExitInspect = 6,           // --segment/--file: the segment, binary or layout cannot be read
 };
 
 struct AppOptions {
@@ -34,6 +35,16 @@ struct AppOptions {
   bool quiz = false;                // start with the quiz on
   std::string classroom_dump_path;  // keep FILE updated with the classroom state
   std::string diagram_png_path;     // with --frames: also save the sequence diagram
+  // Any program's segment (monitor/inspect/)
+  std::string segment;            // --segment NAME (/dev/shm/NAME)
+  std::string file;               // --file PATH
+  std::string type;               // --type T (with --from BINARY)
+  std::string from;
+  std::string layout_file;        // --layout FILE
+  std::string watch;              // --watch CONDITION
+  std::string inspect_dump_path;  // --inspect-dump FILE
+  bool list_segments = false;     // --segments
+  bool inspecting() const { return !segment.empty() || !file.empty(); }
 };
 
 struct ParseResult {
