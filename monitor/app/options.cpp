@@ -66,6 +66,7 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
                        docs/INSPECT.md); with neither, the bytes alone
   --watch CONDITION    pause when CONDITION holds ("seq jumps by more than 1",
                        "state becomes ERROR", "x > 5")
+  --select FIELD       start with FIELD selected (its bytes lit, its history plotted)
   --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
   --help               this text
 
@@ -150,7 +151,8 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--segments") {
       o.list_segments = true;
     } else if (arg == "--segment" || arg == "--file" || arg == "--type" || arg == "--from" ||
-               arg == "--layout" || arg == "--watch" || arg == "--inspect-dump") {
+               arg == "--layout" || arg == "--watch" || arg == "--select" ||
+               arg == "--inspect-dump") {
       if (!value(v) || v.empty()) return fail(arg + " needs a value (see shmscope --help)");
       std::string& target = arg == "--segment" ? o.segment
                             : arg == "--file"  ? o.file
@@ -158,6 +160,7 @@ ParseResult parse_options(int argc, char** argv) {
                             : arg == "--from"  ? o.from
                             : arg == "--layout" ? o.layout_file
                             : arg == "--watch" ? o.watch
+                            : arg == "--select" ? o.select
                                                : o.inspect_dump_path;
       target = v;
     } else {
@@ -168,8 +171,9 @@ ParseResult parse_options(int argc, char** argv) {
   if (!o.segment.empty() && !o.file.empty()) return fail("--segment and --file exclude each other");
   if (o.inspecting() && (o.demo || o.session_given || !o.scenario.empty()))
     return fail("--segment/--file look at another program's memory: not with --demo, --session or --scenario");
-  if (!o.inspecting() && (!o.type.empty() || !o.from.empty() || !o.layout_file.empty() || !o.watch.empty()))
-    return fail("--type, --from, --layout and --watch need --segment NAME or --file PATH");
+  if (!o.inspecting() && (!o.type.empty() || !o.from.empty() || !o.layout_file.empty() || !o.watch.empty() ||
+                          !o.select.empty()))
+    return fail("--type, --from, --layout, --watch and --select need --segment NAME or --file PATH");
   if (o.type.empty() != o.from.empty()) return fail("--type T and --from BINARY go together");
   if (!o.type.empty() && !o.layout_file.empty()) return fail("--type/--from and --layout exclude each other");
   if (!o.screenshot_path.empty() && o.frames < 0) o.frames = 30;

@@ -42,6 +42,7 @@ struct AppOptions {
   std::string from;
   std::string layout_file;        // --layout FILE
   std::string watch;              // --watch CONDITION
+  std::string select;             // --select FIELD: shown in the inspector from the start
   std::string inspect_dump_path;  // --inspect-dump FILE
   bool list_segments = false;     // --segments
   bool inspecting() const { return !segment.empty() || !file.empty(); }

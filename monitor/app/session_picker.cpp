@@ -46,6 +46,13 @@ void SessionPicker::draw(const std::string& current, std::vector<ActionRequest>&
       actions.push_back(std::move(r));
     }
   }
+  ImGui::Separator();
+  if (ImGui::BeginMenu("Any program's segment")) {
+    segments_menu_.draw_items();
+    ImGui::EndMenu();
+  } else {
+    segments_menu_.closed();
+  }
   ImGui::EndMenu();
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "inspect/app/segment_menu.hpp"
 #include "shmipc/session.hpp"
 #include "ui/action_request.hpp"
 
@@ -19,6 +20,7 @@ class SessionPicker {
   std::vector<shmipc::SessionInfo> sessions_;
   std::string problem_;
   std::uint64_t refreshed_ns_ = 0;
+  inspect::SegmentMenu segments_menu_;  // any program's segment, in a window of its own
 };
 
 }  // namespace shmscope

@@ -143,7 +143,7 @@ void draw_field_inspector(const InspectModel& model, InspectUi& ui, InspectActio
   if (!d.plot.empty()) {
     const float h = std::max(60.0f, ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() - 4);
     ImGui::PlotLines("##history", d.plot.data(), static_cast<int>(d.plot.size()), 0, nullptr,
-                     FLT_MAX, FLT_MAX, ImVec2(-1, h));
+                     FLT_MAX, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, h));
   }
   if (!d.plot_caption.empty()) ImGui::TextDisabled("%s", d.plot_caption.c_str());
 }

@@ -49,7 +49,11 @@ void draw_watch_panel(const InspectModel& model, InspectUi& ui, InspectActions& 
   record_widget("inspect_watch_set");
   if (entered || clicked) out.set_watch = std::string(ui.watch_text);
   ImGui::SameLine();
-  if (ImGui::Button("Clear")) out.clear_watch = true;
+  if (ImGui::Button("Clear")) {
+    out.clear_watch = true;
+    ui.watch_text[0] = '\0';
+  }
+  record_widget("inspect_watch_clear");
   if (!ui.watch_error.empty()) ImGui::TextColored(colour_vec4(UiColour::Corrupt), "%s", ui.watch_error.c_str());
 
   ImGui::TextColored(colour_vec4(s.paused ? UiColour::Waiting : UiColour::Text), "%s", s.state.c_str());

@@ -16,6 +16,7 @@
 #include "app/screenshot.hpp"
 #include "app/window.hpp"
 #include "inspect/app/inspect_sampler.hpp"
+#include "inspect/app/segment_menu.hpp"
 #include "inspect/inspect_views.hpp"
 #include "shmipc/clock.hpp"
 #include "shminspect/dwarf_layout.hpp"
@@ -54,20 +55,17 @@ void write_atomically(const std::string& path, const std::string& text) {
   std::rename(tmp.c_str(), path.c_str());
 }
 
-void draw_menu(const InspectModel& model, bool& quit) {
+void draw_menu(const InspectModel& model, SegmentMenu& segments, bool& quit) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Segments")) {
-    const auto segments = shminspect::list_segments();
-    if (segments.empty()) ImGui::TextDisabled("/dev/shm is empty");
-    for (const auto& s : segments) {
-      const std::string detail = std::to_string(s.size) + " bytes, " + s.owner;
-      if (ImGui::MenuItem(s.name.c_str(), detail.c_str(), false, s.readable)) open_segment_window(s.name);
-    }
+    segments.draw_items();
     ImGui::EndMenu();
+  } else {
+    segments.closed();
   }
   ImGui::Separator();
   ImGui::Text("%s  as  %s", model.segment_label().c_str(), model.layout().type_name.c_str());
@@ -120,6 +118,8 @@ int run_inspect(const AppOptions& options) {
   }
 
   InspectUi ui;
+  ui.selected_path = options.select;
+  model->keep_history_for(options.select);
   if (!options.watch.empty()) {
     if (std::string problem = model->set_watch(options.watch); !problem.empty()) {
       std::fprintf(stderr, "shmscope --watch: %s\n", problem.c_str());
@@ -148,6 +148,7 @@ int run_inspect(const AppOptions& options) {
   int exit_code = kExitOk;
   int frame = 0;
   bool quit = false;
+  SegmentMenu segment_menu;
   std::uint64_t frame_start_ns = 0;
   while (!window->should_close() && !stop_requested() && !quit) {
     std::uint64_t now = shmipc::monotonic_ns();
@@ -166,7 +167,7 @@ int run_inspect(const AppOptions& options) {
     InspectActions out;
     {
       std::lock_guard lock(mutex);
-      draw_menu(*model, quit);
+      draw_menu(*model, segment_menu, quit);
       if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) quit = true;
       if (frame > 0) draw_inspect_panels(*model, ui, out);
       if (out.set_watch) {
