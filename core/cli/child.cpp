@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "shmipc/error.hpp"
+#include "shmipc/liveness.hpp"
 #include "stop_signals.hpp"
 
 namespace shmcli {
@@ -21,8 +22,50 @@ void say(const std::string& line) {
   std::fflush(stdout);
 }
 
-void send_text(shmipc::ChildPeer& child, const std::string& text) {
-  const shmipc::SendReceipt r = child.send_message(text);
+shmipc::Deadline step_deadline(double seconds) {
+  return shmipc::deadline_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(seconds)));
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+// A bounded wait ran out: say who did not answer and why it may be (stopped, dead, busy).
+[[noreturn]] void parent_did_not_answer(shmipc::Session& session, const std::string& what) {
+  throw shmipc::Error(shmipc::ErrorCode::Timeout,
+                      what + "; " +
+                          shmipc::describe_unanswering_peer(session.block(), shmipc::Role::Parent,
+                                                            shmipc::monotonic_ns()));
+}
+
+void send_text(shmipc::Session& session, shmipc::ChildPeer& child, const std::string& text,
+               double timeout_s) {
+  shmipc::SendReceipt r;
+  try {
+    r = child.send_message(text, step_deadline(timeout_s));
+  } catch (const shmipc::Error& e) {
+    // The previous message was still unread: nothing of this one was written.
+    if (e.code() != shmipc::ErrorCode::Timeout) throw;
+    parent_did_not_answer(session, std::string(e.what()) + " (waited " + seconds_text(timeout_s) +
+                                       "); this message was not sent");
+  }
+  if (child.mode() == shmipc::PeerMode::Reliable && !r.receipt) {
+    // Withdraw it, so that "not delivered" stays true when a stopped parent wakes up.
+    using W = shmipc::ChildPeer::Withdrawal;
+    const W w = child.withdraw_unread(r.sequence, step_deadline(0.5));
+    if (w != W::Read) {
+      parent_did_not_answer(
+          session, "the parent has not taken message #" + std::to_string(r.sequence) + " for " +
+                       seconds_text(timeout_s) +
+                       (w == W::Withdrawn ? "; it is NOT delivered (withdrawn: it never will be)"
+                                          : "; it is NOT delivered so far, and could not be "
+                                            "withdrawn (the mutex is held): it may still be read"));
+    }
+    r.receipt = true;  // read in the last instant: delivered after all
+  }
   std::string line = "sent message #" + std::to_string(r.sequence) + " (" +
                      std::to_string(text.size()) + " bytes)";
   if (r.receipt) line += ", received by the parent";
@@ -30,9 +73,14 @@ void send_text(shmipc::ChildPeer& child, const std::string& text) {
   say(line);
 }
 
-void send_command(shmipc::ChildPeer& child, shmipc::Command c) {
+void send_command(shmipc::Session& session, shmipc::ChildPeer& child, shmipc::Command c,
+                  double timeout_s) {
   const char* name = c == shmipc::Command::KillApp ? "KILL_APP" : "PING";
-  const bool received = child.send_command(c);
+  const bool received = child.send_command(c, 0, step_deadline(timeout_s));
+  if (!received && session.role_alive(shmipc::Role::Parent)) {
+    parent_did_not_answer(session, std::string("the parent has not taken ") + name + " for " +
+                                       seconds_text(timeout_s));
+  }
   say(std::string("sent ") + name +
       (received ? ", received by the parent" : ", but the parent left without answering"));
 }
@@ -55,6 +103,10 @@ ChildPlan read_child_plan(Arguments& args) {
   plan.kill = args.flag("kill");
   plan.ping = args.flag("ping");
   plan.every_seconds = args.seconds("every");
+  if (const auto t = args.seconds("timeout")) {
+    if (*t <= 0) throw shmipc::Error(shmipc::ErrorCode::Usage, "--timeout needs a number of seconds > 0");
+    plan.timeout_s = *t;
+  }
   plan.mode =
       args.flag("seed-faithful") ? shmipc::PeerMode::SeedFaithful : shmipc::PeerMode::Reliable;
   // Step mode is switched on by whoever drives the session; every action of this peer then
@@ -70,7 +122,7 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
   refuse_oversize(plan.texts);
   shmipc::ChildPeer child(session);
   child.set_mode(plan.mode);
-  child.acknowledge();
+  child.acknowledge(step_deadline(plan.timeout_s));
   say("child of session " + session.name() + " (pid " + std::to_string(::getpid()) +
       "): acknowledged");
 
@@ -81,15 +133,15 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
     std::string line;
     while (std::getline(std::cin, line)) {
       if (line == "/kill") {
-        send_command(child, shmipc::Command::KillApp);
+        send_command(session, child, shmipc::Command::KillApp, plan.timeout_s);
         break;
       }
       if (line == "/ping") {
-        send_command(child, shmipc::Command::Ping);
+        send_command(session, child, shmipc::Command::Ping, plan.timeout_s);
         continue;
       }
       try {
-        send_text(child, line);
+        send_text(session, child, line, plan.timeout_s);
       } catch (const shmipc::Error& e) {
         // One line too long must not end an interactive session; the exit code still says so.
         if (e.code() != shmipc::ErrorCode::MessageTooLarge) throw;
@@ -100,14 +152,14 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
   } else if (plan.every_seconds) {
     const auto period = std::chrono::duration<double>(*plan.every_seconds);
     for (std::uint64_t round = 1;; ++round) {
-      for (const auto& text : plan.texts) send_text(child, text + " #" + std::to_string(round));
+      for (const auto& text : plan.texts) send_text(session, child, text + " #" + std::to_string(round), plan.timeout_s);
       // A schedule, not a wait for an event: nothing is being polled.
       std::this_thread::sleep_for(period);
     }
   } else {
-    for (const auto& text : plan.texts) send_text(child, text);
-    if (plan.ping) send_command(child, shmipc::Command::Ping);
-    if (plan.kill) send_command(child, shmipc::Command::KillApp);
+    for (const auto& text : plan.texts) send_text(session, child, text, plan.timeout_s);
+    if (plan.ping) send_command(session, child, shmipc::Command::Ping, plan.timeout_s);
+    if (plan.kill) send_command(session, child, shmipc::Command::KillApp, plan.timeout_s);
   }
   leave_session(session);
   return refused ? static_cast<int>(shmipc::ErrorCode::MessageTooLarge) : 0;

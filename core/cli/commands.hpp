@@ -36,6 +36,7 @@ struct ChildPlan {
   std::optional<double> every_seconds;
   shmipc::PeerMode mode = shmipc::PeerMode::Reliable;
   bool from_stdin = false;  // no --send / --kill / --ping given
+  double timeout_s = 30;    // --timeout: how long to wait for the parent at each step
 };
 ChildPlan read_child_plan(Arguments& args);  // consumes the child's options
 int child_behaviour(shmipc::Session& session, const ChildPlan& plan);

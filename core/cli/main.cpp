@@ -24,9 +24,12 @@ commands:
   parent [--seed-faithful] [--count N]
                             be the parent: print each message and command; exit 0 on KILL_APP
   child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step]
+        [--timeout SECONDS]
                             be the child: acknowledge, send each TEXT, then the commands;
                             without --send/--kill/--ping, send each line of stdin
-                            ("/kill" and "/ping" send commands)
+                            ("/kill" and "/ping" send commands); gives up with exit code 10
+                            when the parent does not answer one step in SECONDS (default 30),
+                            saying which message was not delivered and why (stopped, dead...)
   status [--json]           the block as an observer sees it (read-only)
   watch [--interval MS] [--count N]
                             live view of the block, refreshing in place (read-only)

@@ -56,8 +56,16 @@ int parent_receive_loop(shmipc::Session& session, shmipc::PeerMode mode,
   while (!max_messages || messages < *max_messages) {
     const shmipc::ParentEvent event = parent.next();
     if (const auto* started = std::get_if<shmipc::ChildStarted>(&event)) {
-      say("child started (pid " + std::to_string(started->child_pid) + ")");
+      say(started->child_pid != 0
+              ? "child started (pid " + std::to_string(started->child_pid) + ")"
+              : std::string("child acknowledged, with no pid: childAck was set by an observer"));
     } else if (const auto* m = std::get_if<shmipc::ReceivedMessage>(&event)) {
+      if (m->withdrawn) {
+        // Its sender timed out and reported it as not delivered: printing it would deliver it.
+        say("message #" + std::to_string(m->sequence) +
+            " was withdrawn by the child (it gave up waiting): not delivered");
+        continue;
+      }
       ++messages;
       say(describe(*m));
     } else if (const auto* c = std::get_if<shmipc::ReceivedCommand>(&event)) {

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "shmipc/clock.hpp"
 #include "shmipc/journal.hpp"
+#include "shmipc/liveness.hpp"
 #include "shmipc/observer.hpp"
 
 namespace shmcli {
@@ -42,14 +43,16 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
     const auto& p = snap.participants[i];
     if (!p.in_use()) continue;
     any = true;
+    const auto live = shmipc::liveness_of(p.alive, p.pid, p.activity, p.heartbeat_ns, now);
     out << "  slot " << i << "  " << shmipc::role_name(p.role) << "  pid " << p.pid << "  "
-        << (p.alive ? "alive" : "DEAD") << "  " << shmipc::activity_name(p.activity) << "  "
+        << shmipc::liveness_name(live) << "  " << shmipc::activity_name(p.activity) << "  "
         << shmipc::mode_name(p.mode) << "  heartbeat "
         << fixed(age_ms(p.heartbeat_ns, now) / 1000, 1) << " s ago\n";
   }
   if (!any) out << "  (none)\n";
   const auto& m = snap.message;
   out << "block:  processID " << m.process_id << "  childAck " << (m.child_ack ? 1 : 0)
+      << (m.child_ack && m.ack_pid != 0 ? " (pid " + std::to_string(m.ack_pid) + ")" : "")
       << "  dataSize " << m.data_size_raw << "  sequence " << m.message_sequence << "  read "
       << m.message_read_sequence << "  checksum " << (m.checksum_ok ? "ok" : "BAD")
       << (m.consistent ? "" : "  (write in progress or torn)") << "\n";
@@ -101,6 +104,8 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
               {"role", std::string(shmipc::role_name(p.role))},
               {"pid", p.pid},
               {"alive", p.alive},
+              {"liveness", std::string(shmipc::liveness_name(shmipc::liveness_of(
+                               p.alive, p.pid, p.activity, p.heartbeat_ns, now)))},
               {"activity", std::string(shmipc::activity_name(p.activity))},
               {"mode", std::string(shmipc::mode_name(p.mode))},
               {"heartbeatAgeMs", age_ms(p.heartbeat_ns, now)}};
@@ -114,6 +119,7 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
   const auto& m = snap.message;
   j["processId"] = m.process_id;
   j["childAck"] = m.child_ack;
+  j["ackPid"] = m.ack_pid;
   j["dataSize"] = m.data_size_raw;
   j["dataSizeValid"] = m.data_size_valid;
   j["sequence"] = m.message_sequence;

@@ -47,7 +47,7 @@ std::vector<BlockFieldSpan> build_table() {
        {"command_arg", 52, 4},
        {"command_sequence", 56, 8}});
   t.push_back({"message.data", m + 64, kDataCapacity});
-  add(t, "message.", m, {{"pad", 1064, 16}, {"version_tail", 1080, 8}});
+  add(t, "message.", m, {{"ack_pid", 1064, 4}, {"pad", 1068, 12}, {"version_tail", 1080, 8}});
   add(t, "mutex.", offsetof(Block, mutex),
       {{"mutex", 0, 64},
        {"owner_pid", 64, 4},

@@ -242,6 +242,8 @@ std::string_view journal_kind_name(JournalKind kind) noexcept {
       return "Injected";
     case JournalKind::Note:
       return "Note";
+    case JournalKind::MessageWithdrawn:
+      return "MessageWithdrawn";
   }
   return "Unknown";
 }

@@ -233,6 +233,10 @@ std::string sentence(const NarrationFacts& f, Tense t) {
     }
     case JournalKind::Note:
       return capitalised(who + (p ? " is about to note:" : " noted:") + preview + ".");
+    case JournalKind::MessageWithdrawn:
+      return say("withdraw its unread message #" + std::to_string(f.value),
+                 "withdrew its unread message #" + std::to_string(f.value),
+                 "because the parent did not take it in time: it will never be delivered");
   }
   return capitalised(who + (p ? " is about to do" : " did") + " an unknown action (kind " +
                      std::to_string(static_cast<unsigned>(f.kind)) + ").");

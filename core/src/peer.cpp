@@ -88,14 +88,15 @@ void ChildPeer::set_mode(PeerMode m) noexcept {
                                                std::memory_order_relaxed);
 }
 
-void ChildPeer::acknowledge() {
+void ChildPeer::acknowledge(Deadline deadline) {
   const Actor& me = session_.actor();
   {
-    HeldMutex lock(me, kForever);
-    gate_or_throw(me, JournalKind::AckWritten, 0, kForever);
+    HeldMutex lock(me, deadline);
+    gate_or_throw(me, JournalKind::AckWritten, 0, deadline);
     {
       VersionedWrite write(me.block->message);
       me.block->message.child_ack.store(1, std::memory_order_relaxed);
+      me.block->message.ack_pid.store(me.pid, std::memory_order_relaxed);
     }
     journal_append(me, JournalKind::AckWritten, 1);
   }
@@ -179,6 +180,25 @@ SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_dea
   return result;
 }
 
+ChildPeer::Withdrawal ChildPeer::withdraw_unread(std::uint64_t sequence, Deadline deadline) {
+  const Actor& me = session_.actor();
+  RobustMutex mutex(me);
+  MutexGuard guard(mutex, deadline);
+  if (!guard.acquired()) return Withdrawal::Unknown;
+  MessageArea& area = me.block->message;
+  if (area.message_read_sequence.load(std::memory_order_relaxed) >= sequence) {
+    receipt_outstanding_ = false;
+    return Withdrawal::Read;
+  }
+  if (area.message_sequence.load(std::memory_order_relaxed) == sequence) {
+    VersionedWrite write(area);
+    area.message_flags.fetch_or(kMessageFlagWithdrawn, std::memory_order_relaxed);
+  }
+  journal_append(me, JournalKind::MessageWithdrawn, 0, sequence);
+  receipt_outstanding_ = false;  // nothing of ours is waiting to be read any more
+  return Withdrawal::Withdrawn;
+}
+
 bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_deadline) {
   const Actor& me = session_.actor();
   session_.heartbeat();
@@ -240,6 +260,7 @@ ReceivedMessage read_message(const Actor& me, std::uint64_t& last_sequence) {
     const std::uint64_t tail = area.version_tail.load(std::memory_order_acquire);
 
     m.sequence = sequence;
+    m.withdrawn = (flags & kMessageFlagWithdrawn) != 0;
     m.torn = head != tail || (flags & kMessageFlagRecoveredTorn) != 0 || !size_valid;
     m.checksum_ok = size_valid && message_checksum(sequence, size, m.data.data()) == checksum;
     if (size_valid && !m.checksum_ok)
@@ -309,8 +330,9 @@ ParentEvent ParentPeer::next(Deadline deadline) {
 
   switch (*woke) {
     case EventId::ChildAcknowledge: {
+      // The pid travels with the acknowledgement: the child slot may already be empty again.
       ChildStarted started;
-      started.child_pid = me.block->participants[kChildSlot].pid.load(std::memory_order_relaxed);
+      started.child_pid = me.block->message.ack_pid.load(std::memory_order_acquire);
       return started;
     }
     case EventId::SendCommand:

@@ -115,6 +115,15 @@ std::optional<std::uint64_t> process_start_time(std::uint32_t pid) noexcept {
   return fields->start_time;
 }
 
+std::optional<char> process_state(std::uint32_t pid) noexcept {
+  if (pid == 0) return std::nullopt;
+  std::string line;
+  if (!read_stat(pid, line)) return std::nullopt;
+  auto fields = parse_stat(line);
+  if (!fields) return std::nullopt;
+  return fields->state;
+}
+
 bool is_alive(const ProcessIdentity& who) noexcept {
   auto start = process_start_time(who.pid);
   return start.has_value() && *start == who.start_time;

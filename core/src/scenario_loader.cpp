@@ -210,7 +210,7 @@ std::string ScenarioCheck::describe() const {
 }
 
 std::optional<JournalKind> journal_kind_from_name(const std::string& name) {
-  for (std::uint16_t k = 1; k <= static_cast<std::uint16_t>(JournalKind::Note); ++k) {
+  for (std::uint16_t k = 1; k <= static_cast<std::uint16_t>(kLastJournalKind); ++k) {
     if (journal_kind_name(static_cast<JournalKind>(k)) == name) return static_cast<JournalKind>(k);
   }
   return std::nullopt;

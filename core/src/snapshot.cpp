@@ -26,8 +26,9 @@ constexpr std::uint32_t kMaxRole = static_cast<std::uint32_t>(Role::Tool);
 constexpr std::uint32_t kMaxActivity = static_cast<std::uint32_t>(Activity::WaitingStep);
 constexpr std::uint32_t kMaxMode = static_cast<std::uint32_t>(PeerMode::SeedFaithful);
 constexpr std::uint32_t kMaxCommand = static_cast<std::uint32_t>(Command::Ping);
-constexpr std::uint32_t kMaxJournalKind = static_cast<std::uint32_t>(JournalKind::Note);
-constexpr std::uint32_t kKnownMessageFlags = kMessageFlagInjected | kMessageFlagRecoveredTorn;
+constexpr std::uint32_t kMaxJournalKind = static_cast<std::uint32_t>(kLastJournalKind);
+constexpr std::uint32_t kKnownMessageFlags =
+    kMessageFlagInjected | kMessageFlagRecoveredTorn | kMessageFlagWithdrawn;
 constexpr std::uint32_t kAllEvents = (1u << kEventCount) - 1;
 // Journal problems are capped: a block of noise would otherwise give thousands of them.
 constexpr std::size_t kMaxJournalProblems = 8;
@@ -141,10 +142,11 @@ void decode_message(Decoder& d, SnapshotMessage& m) {
   m.checksum = d.get<std::uint32_t>(at(offsetof(MessageArea, checksum)));
   m.message_sequence = d.get<std::uint64_t>(at(offsetof(MessageArea, message_sequence)));
   m.writer_pid = d.get<std::uint32_t>(at(offsetof(MessageArea, writer_pid)));
+  m.ack_pid = d.get<std::uint32_t>(at(offsetof(MessageArea, ack_pid)));
   m.message_flags = d.get<std::uint32_t>(at(offsetof(MessageArea, message_flags)));
   if ((m.message_flags & ~kKnownMessageFlags) != 0) {
     d.problem("message.message_flags",
-              std::to_string(m.message_flags) + " has bits other than 1 (injected) and 2 (torn)",
+              std::to_string(m.message_flags) + " has bits other than 1 (injected), 2 (torn) and 4 (withdrawn)",
               at(offsetof(MessageArea, message_flags)), 4);
   }
   m.message_read_sequence = d.get<std::uint64_t>(at(offsetof(MessageArea, message_read_sequence)));

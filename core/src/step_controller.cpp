@@ -66,7 +66,7 @@ std::vector<PendingAction> StepController::pending() {
     const std::uint32_t grants = p.step_grants.load();
     const std::uint32_t taken = p.step_taken.load();
     const bool parked = role != 0 && role <= static_cast<std::uint32_t>(Role::Tool) && kind != 0 &&
-                        kind <= static_cast<std::uint32_t>(JournalKind::Note) && grants == taken;
+                        kind <= static_cast<std::uint32_t>(kLastJournalKind) && grants == taken;
     if (!parked) {
       seen.valid = false;
       continue;

@@ -51,7 +51,8 @@ types:
       - {id: command_arg, type: u4, offset: 52, -c-type: std::atomic<unsigned int>, -atomic: true}
       - {id: command_sequence, type: u8, offset: 56, -c-type: std::atomic<long unsigned int>, -atomic: true}
       - {id: data, type: str, size: 1000, encoding: UTF-8, offset: 64, -c-type: "char[1000]"}
-      - {id: pad, type: u1, offset: 1064, repeat: expr, repeat-expr: 16, -c-type: "uint8_t[16]"}
+      - {id: ack_pid, type: u4, offset: 1064, -c-type: std::atomic<unsigned int>, -atomic: true}
+      - {id: pad, type: u1, offset: 1068, repeat: expr, repeat-expr: 12, -c-type: "uint8_t[12]"}
       - {id: version_tail, type: u8, offset: 1080, -c-type: std::atomic<long unsigned int>, -atomic: true}
   pthread_list_t:
     meta:

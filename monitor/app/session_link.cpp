@@ -285,6 +285,7 @@ void SessionLink::join_parent() {
         line.t_ns = shmipc::monotonic_ns();
         if (const auto* m = std::get_if<shmipc::ReceivedMessage>(&ev)) {
           line.text = printable(m->data);
+          if (m->withdrawn) line.text = "(withdrawn by its sender: not delivered)";
           if (m->torn) line.text += "  [torn]";
           if (!m->checksum_ok) line.text += "  [checksum bad]";
           if (m->lost_before > 0) line.text += "  [" + std::to_string(m->lost_before) + " lost]";
@@ -447,6 +448,7 @@ void SessionLink::inject(const ActionRequest& req) {
             if (flip) {
               ack_now = block.message.child_ack.load() != 0 ? 0 : 1;
               block.message.child_ack.store(ack_now);
+              block.message.ack_pid.store(0);  // no child acknowledged: an observer did
             } else {
               std::memcpy(block.message.data + req.offset, req.bytes.data(), req.bytes.size());
             }

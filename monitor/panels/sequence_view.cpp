@@ -105,6 +105,8 @@ std::string journal_sentence(const shmipc::JournalRecord& r) {
       return who + " injects an action" + inj;
     case JournalKind::Note:
       return "note: " + preview_of(r, shmipc::kPreviewBytes);
+    case JournalKind::MessageWithdrawn:
+      return who + " withdraws unread message #" + std::to_string(r.value) + " (timed out)";
     case JournalKind::None:
       break;
   }

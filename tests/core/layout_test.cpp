@@ -68,7 +68,8 @@ TEST_CASE("header and message area fields sit at the documented offsets") {
   CHECK(at(b, b.message.command_sequence) == 120);
   CHECK(at(b, b.message.data) == 128);
   CHECK(sizeof(b.message.data) == 1000);
-  CHECK(at(b, b.message.pad) == 1128);
+  CHECK(at(b, b.message.ack_pid) == 1128);
+  CHECK(at(b, b.message.pad) == 1132);
   CHECK(at(b, b.message.version_tail) == 1144);
 }
 

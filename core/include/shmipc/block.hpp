@@ -19,7 +19,7 @@
 namespace shmipc {
 
 inline constexpr std::uint64_t kBlockMagic = 0x45504F43534D4853ULL;  // bytes "SHMSCOPE"
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: MessageArea::ack_pid
 inline constexpr std::size_t kDataCapacity = 1000;  // the article's data[1000]
 inline constexpr std::size_t kEventCount = 5;
 inline constexpr std::size_t kParticipantSlots = 8;  // 0 parent, 1 child, 2.. observers/tools
@@ -86,7 +86,9 @@ enum class JournalKind : std::uint16_t {
   StepGranted = 23,      // arg: the JournalKind granted
   Injected = 24,         // an observer acted on the block; arg: InjectionKind
   Note = 25,             // free text in preview (scenarios)
+  MessageWithdrawn = 26, // value: sequence; its sender gave up waiting before it was read
 };
+inline constexpr JournalKind kLastJournalKind = JournalKind::MessageWithdrawn;
 
 enum class InjectionKind : std::uint32_t {
   SetEvent = 1,
@@ -132,13 +134,17 @@ struct alignas(64) MessageArea {
   std::atomic<std::uint32_t> command_arg;       // 52
   std::atomic<std::uint64_t> command_sequence;  // 56
   char data[kDataCapacity];                     // 64 article data[1000]
-  std::uint8_t pad[16];                         // 1064
+  // Who acknowledged: the parent reports this pid, not the child slot's, which a child that
+  // acknowledged and left at once has already emptied (it read "child started (pid 0)").
+  std::atomic<std::uint32_t> ack_pid;           // 1064 pid of the child that set child_ack
+  std::uint8_t pad[12];                         // 1068
   std::atomic<std::uint64_t> version_tail;      // 1080
 };
 static_assert(sizeof(MessageArea) == 1088);
 
 inline constexpr std::uint32_t kMessageFlagInjected = 1;   // written by an observer's injection
 inline constexpr std::uint32_t kMessageFlagRecoveredTorn = 2;  // a dead writer's torn write was found
+inline constexpr std::uint32_t kMessageFlagWithdrawn = 4;  // its sender timed out: never deliver it
 
 // The process-shared robust mutex guarding MessageArea, and who holds it. The owner record
 // is written right after acquiring and cleared right before releasing.
@@ -269,6 +275,7 @@ static_assert(offsetof(Block, control) == 3136);
 static_assert(offsetof(Block, journal) == 3200);
 static_assert(sizeof(Block) == 3200 + 64 + 64 * kJournalCapacity);
 static_assert(offsetof(MessageArea, data) == 64);
+static_assert(offsetof(MessageArea, ack_pid) == 1064);
 static_assert(offsetof(MessageArea, version_tail) == 1080);
 
 // Cross-process atomics must be plain integers in memory, with no lock on the side.

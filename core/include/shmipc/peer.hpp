@@ -25,7 +25,9 @@ class ChildPeer {
  public:
   explicit ChildPeer(Session& session);  // throws unless session.role() == Child
 
-  void acknowledge();  // childAck = 1 under the mutex, then set ChildAcknowledge
+  // childAck = 1 (and ack_pid) under the mutex, then set ChildAcknowledge. Throws
+  // Error(Timeout) if the mutex or a step grant does not come before the deadline.
+  void acknowledge(Deadline deadline = kForever);
   // Throws Error(MessageTooLarge) for more than kDataCapacity bytes, before touching the block.
   // Reliable mode: waits for the previous receipt before writing, and for this one after.
   SendReceipt send_message(std::string_view bytes, Deadline receipt_deadline = kForever);
@@ -33,6 +35,13 @@ class ChildPeer {
   bool send_command(Command c, std::uint32_t arg = 0, Deadline receipt_deadline = kForever);
   PeerMode mode() const noexcept { return mode_; }
   void set_mode(PeerMode m) noexcept;
+
+  // After a receipt timed out: marks message `sequence` withdrawn if the parent has not read
+  // it yet, so it is never delivered late. Withdrawn: the sender may report it as not
+  // delivered. Read: it was delivered after all. Unknown: the mutex did not come before the
+  // deadline (a stopped parent holding it): it may still be read.
+  enum class Withdrawal { Withdrawn, Read, Unknown };
+  Withdrawal withdraw_unread(std::uint64_t sequence, Deadline deadline);
 
  private:
   Session& session_;
@@ -42,13 +51,14 @@ class ChildPeer {
 };
 
 struct ChildStarted {
-  std::uint32_t child_pid = 0;
+  std::uint32_t child_pid = 0;  // who acknowledged; 0 when an observer set childAck by hand
 };
 struct ReceivedMessage {
   std::uint64_t sequence = 0;
   std::string data;  // exactly data_size bytes, copied once under the mutex
   bool checksum_ok = false;
   bool torn = false;              // versions disagreed (writer died or skipped the mutex)
+  bool withdrawn = false;         // its sender gave up waiting and withdrew it: not a message
   std::uint64_t lost_before = 0;  // sequences skipped since the last one read
 };
 struct ReceivedCommand {

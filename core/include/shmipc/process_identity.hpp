@@ -20,6 +20,10 @@ std::uint32_t current_tid() noexcept;
 // Start time of a running (not zombie, not dead) process, or nullopt.
 std::optional<std::uint64_t> process_start_time(std::uint32_t pid) noexcept;
 
+// The state letter of /proc/<pid>/stat ('R' running, 'S' sleeping, 'T' stopped, 't' stopped
+// by a tracer, 'Z' zombie, ...), or nullopt if there is no such process.
+std::optional<char> process_state(std::uint32_t pid) noexcept;
+
 // True if `who` is still the same, still running process.
 bool is_alive(const ProcessIdentity& who) noexcept;
 

@@ -41,6 +41,7 @@ struct SnapshotMessage {
   std::uint32_t process_id = 0;
   bool child_ack = false;
   std::uint32_t child_ack_raw = 0;
+  std::uint32_t ack_pid = 0;  // the child that acknowledged (layout 2)
   std::uint32_t data_size_raw = 0;  // as found
   std::uint32_t data_size = 0;      // clamped to 0 when data_size_raw is out of range
   bool data_size_valid = false;
