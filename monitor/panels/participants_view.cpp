@@ -2,6 +2,7 @@
 
 #include "panels/view_text.hpp"
 #include "shmipc/journal.hpp"
+#include "shmipc/liveness.hpp"
 
 namespace shmscope {
 
@@ -22,7 +23,14 @@ ParticipantsView make_participants_view(const PanelInput& in) {
     r.role_name = std::string(role_word(p.role));
     r.pid = p.pid;
     r.alive = p.alive;
-    r.liveness = p.alive ? "alive" : "dead";
+    // The kernel lock says alive or dead; /proc and the heartbeat refine "alive" (a stopped
+    // parent hangs its child while its lock says alive). No /proc entry: the lock's word stands.
+    const shmipc::Liveness l =
+        shmipc::liveness_of(p.alive, p.pid, p.activity, p.heartbeat_ns, in.now_ns);
+    r.liveness = !p.alive                               ? "dead"
+                 : l == shmipc::Liveness::Stopped       ? "stopped"
+                 : l == shmipc::Liveness::Unresponsive  ? "unresponsive"
+                                                        : "alive";
     r.joined = age_text(in.now_ns, p.joined_ns);
     r.heartbeat = age_text(in.now_ns, p.heartbeat_ns);
     r.activity = p.alive ? std::string(shmipc::activity_name(p.activity)) : "-";
