@@ -66,6 +66,8 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
                        docs/INSPECT.md); with neither, the bytes alone
   --watch CONDITION    pause when CONDITION holds ("seq jumps by more than 1",
                        "state becomes ERROR", "x > 5")
+  --seqlock FIELD      FIELD is a sequence counter (odd while the writer is inside): a copy
+                       counts as consistent only if it was even and unchanged around it
   --select FIELD       start with FIELD selected (its bytes lit, its history plotted)
   --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
   --help               this text
@@ -151,7 +153,7 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--segments") {
       o.list_segments = true;
     } else if (arg == "--segment" || arg == "--file" || arg == "--type" || arg == "--from" ||
-               arg == "--layout" || arg == "--watch" || arg == "--select" ||
+               arg == "--layout" || arg == "--watch" || arg == "--select" || arg == "--seqlock" ||
                arg == "--inspect-dump") {
       if (!value(v) || v.empty()) return fail(arg + " needs a value (see shmscope --help)");
       std::string& target = arg == "--segment" ? o.segment
@@ -161,6 +163,7 @@ ParseResult parse_options(int argc, char** argv) {
                             : arg == "--layout" ? o.layout_file
                             : arg == "--watch" ? o.watch
                             : arg == "--select" ? o.select
+                            : arg == "--seqlock" ? o.seqlock
                                                : o.inspect_dump_path;
       target = v;
     } else {
@@ -172,8 +175,8 @@ ParseResult parse_options(int argc, char** argv) {
   if (o.inspecting() && (o.demo || o.session_given || !o.scenario.empty()))
     return fail("--segment/--file look at another program's memory: not with --demo, --session or --scenario");
   if (!o.inspecting() && (!o.type.empty() || !o.from.empty() || !o.layout_file.empty() || !o.watch.empty() ||
-                          !o.select.empty()))
-    return fail("--type, --from, --layout, --watch and --select need --segment NAME or --file PATH");
+                          !o.select.empty() || !o.seqlock.empty()))
+    return fail("--type, --from, --layout, --watch, --select and --seqlock need --segment NAME or --file PATH");
   if (o.type.empty() != o.from.empty()) return fail("--type T and --from BINARY go together");
   if (!o.type.empty() && !o.layout_file.empty()) return fail("--type/--from and --layout exclude each other");
   if (!o.screenshot_path.empty() && o.frames < 0) o.frames = 30;

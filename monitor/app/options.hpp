@@ -43,6 +43,7 @@ struct AppOptions {
   std::string layout_file;        // --layout FILE
   std::string watch;              // --watch CONDITION
   std::string select;             // --select FIELD: shown in the inspector from the start
+  std::string seqlock;            // --seqlock FIELD: a sequence counter for consistent copies
   std::string inspect_dump_path;  // --inspect-dump FILE
   bool list_segments = false;     // --segments
   bool inspecting() const { return !segment.empty() || !file.empty(); }

@@ -80,7 +80,8 @@ TEST_CASE("shmscope decodes a live program segment through its DWARF and a typed
   const std::string layout = dir.file("layout.txt");
   auto app = shmtest::ChildProcess::spawn(x->with_env(
       {shmtest::binary_path("shmscope"), "--segment", name, "--type", "demo::Sample", "--from",
-       shmtest::binary_path("inspect_target"), "--inspect-dump", dump, "--layout-dump", layout},
+       shmtest::binary_path("inspect_target"), "--seqlock", "seq", "--inspect-dump", dump,
+       "--layout-dump", layout},
       dir.path()));
 
   // The tree shows the struct's fields, decoded through DWARF: the text field reads "step-K"
@@ -98,6 +99,14 @@ TEST_CASE("shmscope decodes a live program segment through its DWARF and a typed
                       },
                       20s),
                   "no decoded values in " << dump << "; shmscope: " << app.stderr_text());
+  {
+    // One consistent copy (--seqlock seq): the text and the counter come from the same step.
+    auto d = read_dump(dump);
+    const std::string name_text = d["value:name"];  // "step-K" with its quotes
+    REQUIRE(name_text.size() > 7);
+    const std::uint64_t k = std::stoull(name_text.substr(6, name_text.size() - 7));
+    if (d["paused"] == "0") CHECK_MESSAGE(std::stoull(d["value:seq"]) == 2 * k, name_text << " with seq " << d["value:seq"]);
+  }
   // A changing field is shown changing: its value moves on and the monitor counts its changes.
   CHECK_MESSAGE(shmtest::eventually(
                     [&] {

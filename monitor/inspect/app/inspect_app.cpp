@@ -19,6 +19,7 @@
 #include "inspect/app/segment_menu.hpp"
 #include "inspect/inspect_views.hpp"
 #include "shmipc/clock.hpp"
+#include "shminspect/decode.hpp"
 #include "shminspect/dwarf_layout.hpp"
 #include "shminspect/error.hpp"
 #include "shminspect/layout_file.hpp"
@@ -104,11 +105,23 @@ int run_inspect(const AppOptions& options) {
   std::string label;
   try {
     shminspect::Layout layout = load_layout(options);
+    shminspect::ReaderOptions reading;
+    if (!options.seqlock.empty()) {
+      const auto range = shminspect::field_range(layout, options.seqlock);
+      if (!range || (range->size != 4 && range->size != 8)) {
+        std::fprintf(stderr, "shmscope --seqlock %s: not a 4- or 8-byte field of %s\n",
+                     options.seqlock.c_str(), layout.type_name.c_str());
+        return kExitUsage;
+      }
+      reading.seqlock = *range;
+    }
     if (!options.segment.empty()) {
-      reader = std::make_unique<shminspect::SegmentReader>(shminspect::SegmentReader::open_shm(options.segment));
+      reader = std::make_unique<shminspect::SegmentReader>(
+          shminspect::SegmentReader::open_shm(options.segment, reading));
       label = "/dev/shm/" + (options.segment.front() == '/' ? options.segment.substr(1) : options.segment);
     } else {
-      reader = std::make_unique<shminspect::SegmentReader>(shminspect::SegmentReader::open_file(options.file));
+      reader = std::make_unique<shminspect::SegmentReader>(
+          shminspect::SegmentReader::open_file(options.file, reading));
       label = options.file;
     }
     model = std::make_unique<InspectModel>(std::move(layout), label);
