@@ -297,7 +297,7 @@ ReceivedCommand read_command(const Actor& me) {
 
 }  // namespace
 
-ParentEvent ParentPeer::next(Deadline deadline) {
+ParentEvent ParentPeer::next(Deadline deadline, bool journal_timeout) {
   const Actor& me = session_.actor();
   // Busy peers never time out, so each call refreshes the heartbeat too.
   session_.heartbeat();
@@ -308,7 +308,9 @@ ParentEvent ParentPeer::next(Deadline deadline) {
   if (mode_ == PeerMode::Reliable) {
     while (!woke) {
       const Deadline slice = next_slice(deadline);
-      woke = events.wait_any(kWatched, slice, timeout_record(slice, deadline));
+      woke = events.wait_any(kWatched, slice,
+                             journal_timeout ? timeout_record(slice, deadline)
+                                             : Events::TimeoutRecord::Silent);
       if (woke) break;
       session_.heartbeat();
       if (passed(deadline)) return WaitTimedOut{};

@@ -278,8 +278,10 @@ void SessionLink::join_parent() {
       set_result("joined " + name + " as parent");
       while (!r->stop) {
         parent.set_mode(static_cast<shmipc::PeerMode>(r->mode.load()));
-        // A bounded wait so leave() is noticed; the wait itself blocks (no polling).
-        shmipc::ParentEvent ev = parent.next(shmipc::deadline_after(250ms));
+        // A bounded wait so leave() is noticed; the wait itself blocks (no polling). Its
+        // timeouts are the window's own, not protocol events: kept out of the journal, or the
+        // diagram would fill with "parent wait timed out" rows four times a second.
+        shmipc::ParentEvent ev = parent.next(shmipc::deadline_after(250ms), false);
         r->session->heartbeat();
         ReceiveLogLine line;
         line.t_ns = shmipc::monotonic_ns();

@@ -160,6 +160,30 @@ TEST_CASE("joined as parent, the receive log shows what a real shmipc child sent
   shmtest::remove_segment(session);
 }
 
+TEST_CASE("the monitor acting as an idle parent journals none of its own poll timeouts") {
+  shmtest::Watchdog watchdog(60s, "idle parent journal");
+  const std::string session = shmtest::unique_session_name("link-idle-parent");
+  Rig rig(session);
+  rig.act(ActionRequest::Kind::JoinAsParent);
+  REQUIRE_MESSAGE(rig.until([&] { return rig.link.acting().role == shmipc::Role::Parent; }),
+                  rig.link.acting().last_error);
+  // Six of the window's 250 ms waits run out while nobody sends anything.
+  const auto end = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < end) {
+    rig.link.update(rig.history);
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto& journal = rig.history.journal();
+  const auto timeouts = std::count_if(journal.begin(), journal.end(), [](const shmipc::JournalItem& i) {
+    return i.record.kind == static_cast<std::uint16_t>(shmipc::JournalKind::EventTimeout);
+  });
+  CHECK(timeouts == 0);
+  CHECK_FALSE(journal.empty());  // the join itself is there: the journal was read
+  rig.act(ActionRequest::Kind::Leave);
+  CHECK(rig.until([&] { return !shmtest::segment_exists(session); }));
+  shmtest::remove_segment(session);
+}
+
 TEST_CASE("injections change the block and every one is journaled as injected") {
   shmtest::Watchdog watchdog(90s, "injections");
   const std::string session = shmtest::unique_session_name("link-inject");

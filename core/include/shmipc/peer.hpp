@@ -75,7 +75,9 @@ class ParentPeer {
 
   // Waits for ChildAcknowledge, SendCommand or SendMessage (the article's thread), handles
   // it (copy out, receipt) and returns what happened.
-  ParentEvent next(Deadline deadline = kForever);
+  // `journal_timeout` false: the deadline is the caller's own polling (a window checking for
+  // leave() every 250 ms), not a protocol event; running out is then not journaled.
+  ParentEvent next(Deadline deadline = kForever, bool journal_timeout = true);
   PeerMode mode() const noexcept { return mode_; }
   void set_mode(PeerMode m) noexcept { mode_ = m; }
 
