@@ -32,16 +32,7 @@ void rebuild_fonts(float scale) {
   // Before the renderer's first frame it has no texture yet and builds one from the atlas.
   const bool has_texture = io.Fonts->TexID != nullptr;
   io.Fonts->Clear();
-  const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2190,
-                                    0x21FF, 0x25A0, 0x25FF, 0};
-  std::error_code ec;
-  if (!std::filesystem::exists(kFont, ec) ||
-      io.Fonts->AddFontFromFileTTF(kFont, 15.0f * scale, nullptr, kRanges) == nullptr) {
-    ImFontConfig config;
-    config.SizePixels = 13.0f * scale;
-    io.Fonts->AddFontDefault(&config);
-  }
+  add_monitor_font(scale);
   if (!has_texture) return;
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();

@@ -1,4 +1,5 @@
 #include "app/window.hpp"
+#include "ui/palette.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -48,20 +49,7 @@ void on_enter(GLFWwindow*, int) {
   note_input();
 }
 
-void load_fonts(float scale) {
-  ImGuiIO& io = ImGui::GetIO();
-  const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  std::error_code ec;
-  if (std::filesystem::exists(kFont, ec)) {
-    // Latin-1 plus general punctuation (the em dash, arrows, ellipsis used in labels).
-    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2190,
-                                      0x21FF, 0x25A0, 0x25FF, 0};
-    if (io.Fonts->AddFontFromFileTTF(kFont, 15.0f * scale, nullptr, kRanges) != nullptr) return;
-  }
-  ImFontConfig config;
-  config.SizePixels = 13.0f * scale;
-  io.Fonts->AddFontDefault(&config);
-}
+void load_fonts(float scale) { add_monitor_font(scale); }
 
 }  // namespace
 

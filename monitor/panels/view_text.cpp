@@ -1,5 +1,6 @@
 #include "panels/view_text.hpp"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace shmscope {
@@ -50,15 +51,59 @@ std::string who_text(shmipc::Role role, std::uint32_t pid) {
   return std::string(role_word(role)) + " (pid " + std::to_string(pid) + ")";
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence for a printable character starting at s[i], 0 if none
+// (ASCII controls, stray continuation bytes, overlongs, surrogates, C1 controls).
+std::size_t utf8_char_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 >= 0x20 && b0 < 0x7F) return 1;
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0xA0) return 0;
+  return n;
+}
+
+}  // namespace
+
+// Valid UTF-8 is shown as the text it is ("ümlaut ✓"); anything else byte by byte as '.'. The
+// hex view stays the exact record of the bytes.
 std::string printable_preview(std::string_view bytes, std::size_t max_chars) {
   std::string out;
-  for (char c : bytes) {
-    if (out.size() >= max_chars) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < bytes.size();) {
+    if (chars >= max_chars) {
       out += "...";
       break;
     }
-    const auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7F) ? c : '.';
+    const std::size_t n = utf8_char_length(bytes, i);
+    if (n == 0) {
+      out += '.';
+      ++i;
+    } else {
+      out.append(bytes.substr(i, n));
+      i += n;
+    }
+    ++chars;
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "ui/palette.hpp"
 
+#include <filesystem>
+
 #include <array>
 #include <cstddef>
 
@@ -81,6 +83,26 @@ void apply_monitor_style(float scale) {
   s.Colors[ImGuiCol_TitleBgActive] = ImVec4(0.16f, 0.22f, 0.32f, 1.0f);
   s.Colors[ImGuiCol_TitleBg] = ImVec4(0.13f, 0.16f, 0.22f, 1.0f);
   if (scale > 0 && scale != 1.0f) s.ScaleAllSizes(scale);
+}
+
+void add_monitor_font(float scale) {
+  ImGuiIO& io = ImGui::GetIO();
+  const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  static const ImWchar kRanges[] = {0x0020, 0x024F,  // Latin-1 and Latin Extended A/B
+                                    0x0370, 0x03FF,  // Greek
+                                    0x0400, 0x04FF,  // Cyrillic
+                                    0x2010, 0x2027,  // dashes, quotes, ellipsis
+                                    0x2190, 0x21FF,  // arrows
+                                    0x25A0, 0x25FF,  // geometric shapes
+                                    0x2700, 0x27BF,  // dingbats (check mark, crosses)
+                                    0};
+  std::error_code ec;
+  if (std::filesystem::exists(kFont, ec) &&
+      io.Fonts->AddFontFromFileTTF(kFont, 15.0f * scale, nullptr, kRanges) != nullptr)
+    return;
+  ImFontConfig config;
+  config.SizePixels = 13.0f * scale;
+  io.Fonts->AddFontDefault(&config);
 }
 
 }  // namespace shmscope

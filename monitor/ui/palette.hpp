@@ -50,6 +50,11 @@ ImU32 colour_with_alpha(UiColour c, float alpha);  // alpha 0..1
 
 UiColour role_colour(shmipc::Role role);
 
+// Adds the monitor's font at `scale` (DejaVu Sans with the glyphs messages commonly carry:
+// Latin, Greek, Cyrillic, punctuation, arrows, shapes, dingbats such as the check mark), or
+// ImGui's built-in font where DejaVu is not installed. One place for the window and F5.
+void add_monitor_font(float scale);
+
 // The monitor's ImGui style: dark, roomy, readable from the back of a classroom.
 void apply_monitor_style(float scale);
 

@@ -95,6 +95,29 @@ TEST_CASE("a sound block shows its decoded fields with a good checksum and no pr
   CHECK(value["data"] == "\"hello\"");
 }
 
+TEST_CASE("valid UTF-8 in the message is shown as text and invalid bytes as dots") {
+  FakeBlock b = two_peers();
+  b.message("\xc3\xbcmlaut \xe2\x9c\x93", 2);  // "ümlaut ✓"
+  SessionHistory h;
+  b.ingest_into(h, kT0 + kMs * 1000);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  auto data_of = [&](const BlockView& v) {
+    for (const FieldRow& r : v.fields) {
+      if (r.label == "data") return r.value;
+    }
+    return std::string("(no data row)");
+  };
+  CHECK(data_of(make_block_view({h, acting, kT0 + kMs * 1000}, ui)) == "\"\xc3\xbcmlaut \xe2\x9c\x93\"");
+  // A truncated sequence, a stray continuation byte and a control character are not text.
+  FakeBlock bad = two_peers();
+  bad.message("a\xe2\x9c" "b\x80" "c\x01", 3);
+  SessionHistory h2;
+  bad.ingest_into(h2, kT0 + kMs * 1000);
+  CHECK(data_of(make_block_view({h2, acting, kT0 + kMs * 1000}, ui)) == "\"a..b.c.\"");
+}
+
 TEST_CASE("with no session the block view says so in words") {
   SessionHistory h;
   ActingState acting;
