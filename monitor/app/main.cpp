@@ -19,6 +19,7 @@
 #include "app/window.hpp"
 #include "inspect/app/inspect_app.hpp"
 #include "panels/classroom_panels.hpp"
+#include "panels/help_menu.hpp"
 #include "panels/lesson_view.hpp"
 #include "panels/panels.hpp"
 #include "shmipc/clock.hpp"
@@ -36,13 +37,19 @@ std::string window_title(const std::string& session) {
 }
 
 void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
-                   bool demo, const ClassroomModel& lesson, ClassroomUi& cui, PanelOutput& out) {
+                   bool demo, const ClassroomModel& lesson, ClassroomUi& cui, PanelOutput& out,
+                   bool& quit) {
   if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("File")) {
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit = true;
+    ImGui::EndMenu();
+  }
   picker.draw(link.session(), out.actions);
   ImGui::Separator();
   ImGui::MenuItem("Classroom", nullptr, &cui.layout);
   if (ImGui::MenuItem("Presentation (F5)", nullptr, &cui.presentation) && cui.presentation)
     cui.layout = true;
+  draw_help_menu();
   ImGui::Separator();
   if (lesson.scenario_active) {
     // The panels show the scenario's own private session, not the attached one: saying
@@ -185,7 +192,9 @@ int run(const AppOptions& options) {
       window->begin_frame();
       ui.begin_frame();
       PanelOutput out;
-      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, out);
+      bool quit = false;
+      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, out, quit);
+      if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit = true;
       // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
       const SessionHistory* shown = classroom.shown_history(cui);
       const std::uint64_t shown_now =
@@ -237,6 +246,7 @@ int run(const AppOptions& options) {
         break;
       }
       window->present();
+      if (quit) break;
       for (const auto& action : out.actions) {
         if (ClassroomLink::handles(action)) {
           classroom.execute(action, link.session(), history);

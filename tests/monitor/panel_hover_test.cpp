@@ -2,6 +2,10 @@
 // sound when squeezed into the small tiles of the classroom layout.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include "panels/help_menu.hpp"
+
 #include "panel_fixtures.hpp"
 
 using namespace paneltest;
@@ -82,4 +86,16 @@ TEST_CASE("every panel renders in a small tile while the mouse moves over it") {
     }
   }
   CHECK(gui.frames() == 70);
+}
+
+TEST_CASE("the Help menu names the quit key and every documentation file it points at exists") {
+  bool quit_listed = false;
+  for (const auto& k : shmscope::help_keys()) quit_listed = quit_listed || k.keys == "Ctrl+Q";
+  CHECK(quit_listed);
+  for (const auto& d : shmscope::help_docs()) {
+    const std::string file = d.substr(0, d.find(':'));
+    if (file.rfind("shmscope --help", 0) == 0) continue;
+    CAPTURE(file);
+    CHECK(std::filesystem::exists(std::string(SHMSCOPE_SOURCE_DIR) + "/" + file));
+  }
 }
