@@ -3,6 +3,7 @@
 #include "scenario_command.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -32,7 +33,10 @@ exit codes: 0 the scenario passed, 1 it failed (the reasons are printed),
 )";
 
 void print_list() {
-  for (const auto& s : shmipc::list_scenarios()) {
+  const auto all = shmipc::list_scenarios();
+  // Where they came from: an installed tree, the build, or the source checkout.
+  if (!all.empty()) std::printf("scenarios from %s\n", std::filesystem::path(all.front().file).parent_path().c_str());
+  for (const auto& s : all) {
     std::printf("%2d  %-30s %s\n", s.number, s.name.c_str(), s.title.c_str());
     std::printf("    goal: %s\n", s.goal.c_str());
   }

@@ -315,7 +315,10 @@ std::vector<std::string> scenario_search_dirs() {
     while (std::getline(ss, d, ':'))
       if (!d.empty()) dirs.push_back(d);
   }
-  if (auto e = exe_dir(); !e.empty()) dirs.push_back(e + "/scenarios");
+  if (auto e = exe_dir(); !e.empty()) {
+    dirs.push_back(e + "/scenarios");
+    dirs.push_back(e + "/../share/shmscope/scenarios");  // an installed tree (cmake --install, .deb)
+  }
   if (std::string(SHMSCOPE_SCENARIO_DIR).size() > 0) dirs.push_back(SHMSCOPE_SCENARIO_DIR);
   return dirs;
 }

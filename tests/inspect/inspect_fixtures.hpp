@@ -87,7 +87,8 @@ inline void check_step(const Values& v, std::uint64_t k) {
   CHECK(as_int(v, "level") == (k % 2 ? 7 : -1));
   CHECK(at(v, "name").text == "\"step-" + std::to_string(k) + "\"");
   CHECK(at(v, "name").text_is_utf8);
-  for (int i = 0; i < 3; ++i) CHECK(as_int(v, "raw[" + std::to_string(i) + "]") == sk + i);
+  // uint8_t: the writer stores (k + i) mod 256, past step 255 too (a slow ASan run gets there).
+  for (int i = 0; i < 3; ++i) CHECK(as_int(v, "raw[" + std::to_string(i) + "]") == ((sk + i) & 0xFF));
   CHECK(as_int(v, "raw[3]") == 255);
   CHECK(as_num(v, "pos.x") == static_cast<float>(k) * 0.5f);
   CHECK(as_num(v, "pos.y") == -static_cast<double>(k) * 0.25);
