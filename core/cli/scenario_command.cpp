@@ -34,8 +34,6 @@ exit codes: 0 the scenario passed, 1 it failed (the reasons are printed),
 
 void print_list() {
   const auto all = shmipc::list_scenarios();
-  // Where they came from: an installed tree, the build, or the source checkout.
-  if (!all.empty()) std::printf("scenarios from %s\n", std::filesystem::path(all.front().file).parent_path().c_str());
   for (const auto& s : all) {
     std::printf("%2d  %-30s %s\n", s.number, s.name.c_str(), s.title.c_str());
     std::printf("    goal: %s\n", s.goal.c_str());
