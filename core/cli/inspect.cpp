@@ -57,7 +57,10 @@ bool takes_value(const std::string& word) {
   return false;
 }
 
-[[noreturn]] void rethrow_as_cli_error(const si::InspectError& e) {
+// The inspect library's messages already say what went wrong and where; the protocol's error
+// categories ("no such session", "block corrupt") would mislabel them, so they are printed as
+// they are, with the exit code of the nearest category.
+int report(const si::InspectError& e) {
   ErrorCode code = ErrorCode::System;
   switch (e.kind()) {
     case si::ErrorKind::NotFound: code = ErrorCode::NotFound; break;
@@ -69,7 +72,9 @@ bool takes_value(const std::string& word) {
     case si::ErrorKind::Permission:
     case si::ErrorKind::System: code = ErrorCode::System; break;
   }
-  throw Error(code, e.what());
+  std::fflush(stdout);
+  std::fprintf(stderr, "shmipc inspect: %s\n", e.what());
+  return static_cast<int>(code);
 }
 
 std::string header_text(const si::Layout& layout, const si::Sample& sample, const std::string& path) {
@@ -242,7 +247,7 @@ int run_inspect_command(std::vector<std::string> words) {
   try {
     return run(std::move(words));
   } catch (const si::InspectError& e) {
-    rethrow_as_cli_error(e);
+    return report(e);
   }
 }
 

@@ -52,6 +52,7 @@ struct Decoder {
         v.is_container = true;
         out.push_back(std::move(v));
         for (const auto& c : f.children) {
+          if (out.size() >= options.max_values) break;
           field(c, path.empty() ? c.name : path + "." + c.name, depth + 1, delta);
         }
         return;
@@ -59,12 +60,18 @@ struct Decoder {
       case FieldKind::Array: {
         v.is_container = true;
         v.text = std::to_string(f.count) + " elements";
+        const std::size_t at = out.size();
         out.push_back(std::move(v));
         if (f.children.empty()) return;
-        const std::uint64_t shown = std::min(f.count, options.max_array_elements);
-        for (std::uint64_t i = 0; i < shown; ++i) {
-          field(f.children.front(), path + "[" + std::to_string(i) + "]", depth + 1,
-                delta + i * f.stride);
+        const std::uint64_t wanted = std::min(f.count, options.max_array_elements);
+        std::uint64_t shown = 0;
+        for (; shown < wanted && out.size() < options.max_values; ++shown) {
+          field(f.children.front(), path + "[" + std::to_string(shown) + "]", depth + 1,
+                delta + shown * f.stride);
+        }
+        if (shown < wanted) {
+          out[at].text += " (" + std::to_string(shown) + " shown: over " +
+                          std::to_string(options.max_values) + " values in all)";
         }
         return;
       }

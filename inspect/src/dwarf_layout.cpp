@@ -3,6 +3,7 @@
 #include "shminspect/dwarf_layout.hpp"
 
 #include <dwarf.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <optional>
@@ -12,7 +13,9 @@
 #include "dwarf_file.hpp"
 #include "dwarf_type_builder.hpp"
 #include "shminspect/error.hpp"
+#include "shminspect/layout_file.hpp"
 #include "shminspect/watch.hpp"
+#include "isolated_call.hpp"
 
 namespace shminspect {
 namespace {
@@ -48,10 +51,8 @@ std::string normalise(std::string name) {
   return name;
 }
 
-}  // namespace
-
-Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& wanted_name,
-                              const DwarfOptions& options) {
+Layout load_in_process(const std::string& elf_path, const std::string& wanted_name,
+                       const DwarfOptions& options) {
   DwarfFile file(elf_path, options.find_separate_debug);
   const std::string wanted = normalise(wanted_name);
   const auto& types = file.types();
@@ -110,17 +111,59 @@ Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& wa
   return layout;
 }
 
-std::vector<std::string> list_dwarf_types(const std::string& elf_path, const DwarfOptions& options) {
+std::vector<std::string> list_in_process(const std::string& elf_path, const DwarfOptions& options) {
   DwarfFile file(elf_path, options.find_separate_debug);
   std::vector<std::string> names;
   for (const auto& [n, dies] : file.types()) names.push_back(n);
   return names;
 }
 
+IsolationLimits limits_for(const std::string& elf_path, const DwarfOptions& options) {
+  IsolationLimits limits;
+  limits.timeout = std::chrono::seconds(options.timeout_seconds);
+  struct stat st {};
+  const std::uint64_t file_size = ::stat(elf_path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  limits.memory_bytes = options.memory_base_bytes + 3 * file_size;
+  return limits;
+}
+
+}  // namespace
+
+// Isolated, the child sends the layout as a layout file (parsed here by the fuzzed layout-file
+// parser, so nothing the child says is trusted more than a user's file), then its provenance.
+Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& wanted_name,
+                              const DwarfOptions& options) {
+  if (!options.isolate) return load_in_process(elf_path, wanted_name, options);
+  const auto parts = run_isolated("reading the DWARF of " + elf_path, limits_for(elf_path, options), [&] {
+    const Layout layout = load_in_process(elf_path, wanted_name, options);
+    std::vector<std::string> out{emit_layout_file(layout), layout.type_name, layout.source, layout.build_id};
+    out.insert(out.end(), layout.notes.begin(), layout.notes.end());
+    return out;
+  });
+  if (parts.size() < 4) throw InspectError(ErrorKind::System, "reading the DWARF of " + elf_path + ": malformed reply");
+  Layout layout = parse_layout_file(parts[0], "the DWARF reader's reply for " + elf_path);
+  layout.type_name = parts[1];
+  layout.root.name = parts[1];
+  layout.source = parts[2];
+  layout.build_id = parts[3];
+  layout.notes.assign(parts.begin() + 4, parts.end());
+  return layout;
+}
+
+std::vector<std::string> list_dwarf_types(const std::string& elf_path, const DwarfOptions& options) {
+  if (!options.isolate) return list_in_process(elf_path, options);
+  return run_isolated("listing the types in the DWARF of " + elf_path, limits_for(elf_path, options),
+                      [&] { return list_in_process(elf_path, options); });
+}
+
 std::string elf_build_id(const std::string& elf_path) {
   try {
-    DwarfFile file(elf_path, false);
-    return file.build_id();
+    DwarfOptions options;
+    const auto id = run_isolated("reading the build-id of " + elf_path, limits_for(elf_path, options), [&] {
+      DwarfFile file(elf_path, false);
+      return std::vector<std::string>{file.build_id()};
+    });
+    return id.size() == 1 ? id.front() : "";
   } catch (const InspectError&) {
     return "";
   }

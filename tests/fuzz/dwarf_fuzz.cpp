@@ -24,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
   shminspect::DwarfOptions options;
   options.find_separate_debug = false;
+  options.isolate = false;  // the fuzzer wants to see what a hostile file does in-process
   try {
     // The seeds' struct by name, then the first few types the file names.
     std::vector<std::string> names{"demo::Sample"};
@@ -36,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (layout.size <= (1u << 20)) {
           shminspect::DecodeOptions decode_options;
           decode_options.max_array_elements = 16;
+          decode_options.max_values = 20000;
           (void)shminspect::decode(layout, std::vector<std::uint8_t>(layout.size, 0x5a), decode_options);
         }
       } catch (const shminspect::InspectError&) {

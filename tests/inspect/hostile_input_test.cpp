@@ -252,3 +252,19 @@ TEST_CASE("A segment the user may not read gets a clear message") {
     CHECK(std::string(e.what()).find(target.name) != std::string::npos);  // a close match
   }
 }
+
+TEST_CASE("A layout whose nested arrays multiply to billions of values decodes a bounded number of them") {
+  const Layout layout = parse_layout_file(
+      "meta: {id: nest, endian: le, -size: 1000000}\n"
+      "seq:\n"
+      "  - {id: cells, type: u1, offset: 0, repeat: expr, repeat-expr: 100, -inner-dims: [100, 100]}\n");
+  DecodeOptions options;
+  options.max_array_elements = 100;
+  options.max_values = 5000;
+  const auto values = decode(layout, std::vector<std::uint8_t>(layout.size, 1), options);
+  CHECK(values.size() <= options.max_values + 100);
+  CHECK(values.size() >= options.max_values);
+  REQUIRE(values.size() > 2);
+  CHECK(values[1].text.find("100 elements") == 0);
+  CHECK(values[1].text.find("shown: over 5000 values in all") != std::string::npos);
+}

@@ -33,6 +33,9 @@ struct DecodedValue {
 
 struct DecodeOptions {
   std::uint64_t max_array_elements = 256;  // elements listed per array (the rest summarised)
+  // Values in all (nested arrays multiply: a 64-deep nest of 2-element arrays is 2^64 values).
+  // Arrays reached past it list fewer elements, and their text says how many are shown.
+  std::uint64_t max_values = 200'000;
 };
 
 // Values in pre-order (containers first, then their children).

@@ -3,6 +3,7 @@
 // debuginfod is not consulted (DEBUGINFOD_URLS is unset for the call).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,20 @@ struct DwarfOptions {
   // Look for a separate debug file by build-id under /usr/lib/debug (and .gnu_debuglink) when
   // the ELF itself carries no DWARF.
   bool find_separate_debug = true;
+  // Read the file in a forked child with bounded time and memory (below), so that a damaged or
+  // crafted ELF that trips libdw costs an error message, never the caller's process. Off only
+  // for the fuzz target, which wants to see such failures.
+  bool isolate = true;
+  unsigned timeout_seconds = 20;
+  // The child's address-space limit: this plus three times the file's size.
+  std::uint64_t memory_base_bytes = 1ull << 30;
 };
 
 // `qualified_type_name` is the C++ name with its namespaces ("ns::Block", "Block"); a struct,
 // class, union or typedef of one. Throws InspectError:
 //   NotFound (with close matches), Ambiguous (two different definitions of the name),
-//   BadElf (not an ELF, truncated, no DWARF), Unsupported (zstd-compressed debug sections).
+//   BadElf (not an ELF, truncated, no DWARF), Unsupported (zstd-compressed debug sections),
+//   System (the isolated reader crashed, ran out of time or memory: the file is damaged).
 Layout load_layout_from_dwarf(const std::string& elf_path, const std::string& qualified_type_name,
                               const DwarfOptions& options = {});
 
