@@ -93,3 +93,18 @@ TEST_CASE("A C struct with a flexible array member takes its length from the seg
   for (int i = 0; i < 5; ++i) CHECK(as_int(v, "items[" + std::to_string(i) + "]") == 10 * i + 3);
   CHECK(v.count("items[5]") == 0);
 }
+
+#ifdef SHMINSPECT_DWZ_DIR
+TEST_CASE("Types moved by dwz into partial units, or into a common file, are found with the same layout") {
+  const Layout plain = load_layout_from_dwarf(target_path(), "demo::Sample");
+  for (const std::string file : {"single", "multi_a"}) {
+    CAPTURE(file);
+    const Layout dwz = load_layout_from_dwarf(std::string(SHMINSPECT_DWZ_DIR) + "/" + file, "demo::Sample");
+    CHECK(compare_layouts(plain, dwz) == "");
+    CHECK(dwz.build_id == plain.build_id);
+  }
+}
+#else
+TEST_CASE("Types moved by dwz into partial units, or into a common file, are found with the same layout" *
+          doctest::skip()) {}
+#endif
