@@ -23,8 +23,7 @@ commands:
                             the child (accepts the child's options)
   parent [--seed-faithful] [--count N]
                             be the parent: print each message and command; exit 0 on KILL_APP
-  child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step]
-        [--timeout SECONDS]
+  child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step] [--timeout SECONDS]
                             be the child: acknowledge, send each TEXT, then the commands;
                             without --send/--kill/--ping, send each line of stdin
                             ("/kill" and "/ping" send commands); gives up with exit code 10
@@ -49,6 +48,7 @@ commands:
 options:
   --session NAME            1-64 of A-Z a-z 0-9 . _ - (default KBuildDevelop)
   --help                    this text (or COMMAND --help)
+  --version                 the version
 
 exit codes:
   0 success (the parent: KILL_APP received)   7 segment not trusted (owner, mode or size)
@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
   }
   const std::string command = words.front();
   words.erase(words.begin());
+  if (command == "--version") {
+    std::printf("shmipc %s\n", SHMSCOPE_VERSION);
+    return 0;
+  }
   if (command == "--help" || command == "-h" || command == "help") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -197,7 +197,7 @@ void DwarfFile::close_all() {
 }
 
 std::string DwarfFile::qualified_name(Dwarf_Die* die) const {
-  const auto it = qualified_.find(dwarf_dieoffset(die));
+  const auto it = qualified_.find(key_of(die));
   if (it != qualified_.end()) return it->second;
   const char* name = dwarf_diename(die);
   return name ? name : "";
@@ -227,13 +227,20 @@ void DwarfFile::open_relocatable(const std::string& path) {
 }
 
 void DwarfFile::index_units() {
+  index_units_of(dwarf_);
+  // dwz -m moves DIEs shared by several files into a common file (.gnu_debugaltlink): types
+  // and the names of enums and typedefs the main file refers to may live only there.
+  if (Dwarf* alt = dwarf_getalt(dwarf_)) index_units_of(alt);
+}
+
+void DwarfFile::index_units_of(Dwarf* dwarf) {
   Dwarf_CU* cu = nullptr;
   Dwarf_CU* next = nullptr;
   for (;;) {
     Dwarf_Half version = 0;
     uint8_t unit_type = 0;
     Dwarf_Die cudie, subdie;
-    const int r = dwarf_get_units(dwarf_, cu, &next, &version, &unit_type, &cudie, &subdie);
+    const int r = dwarf_get_units(dwarf, cu, &next, &version, &unit_type, &cudie, &subdie);
     if (r != 0) break;  // 1: no more units; -1: the rest is unreadable
     cu = next;
     // A split-DWARF skeleton's types live in its .dwo unit (the sub-DIE).
@@ -257,9 +264,9 @@ void DwarfFile::index_children(Dwarf_Die* parent, const std::string& prefix, int
       const std::string name = raw_name ? raw_name : "(anonymous namespace)";
       index_children(&child, prefix + name + "::", depth + 1);
     } else if (tag == DW_TAG_enumeration_type && raw_name != nullptr) {
-      qualified_[dwarf_dieoffset(&child)] = prefix + raw_name;
+      qualified_[key_of(&child)] = prefix + raw_name;
     } else if (is_type_tag(tag) || tag == DW_TAG_typedef) {
-      if (raw_name != nullptr) qualified_[dwarf_dieoffset(&child)] = prefix + raw_name;
+      if (raw_name != nullptr) qualified_[key_of(&child)] = prefix + raw_name;
       if (raw_name != nullptr && !declaration) {
         const std::string name = prefix + raw_name;
         if (tag == DW_TAG_typedef) {

@@ -37,6 +37,7 @@ class DwarfFile {
   void close_all();
   void open_relocatable(const std::string& path);
   void index_units();
+  void index_units_of(Dwarf* dwarf);
   void index_children(Dwarf_Die* parent, const std::string& prefix, int depth);
 
   Opened main_, debug_;
@@ -45,7 +46,11 @@ class DwarfFile {
   std::string build_id_;
   std::string debug_path_;
   std::map<std::string, std::vector<Dwarf_Die>> types_;
-  std::map<Dwarf_Off, std::string> qualified_;
+  // Keyed by (file, offset): a dwz common file's offsets overlap the main file's.
+  std::map<std::pair<const Dwarf*, Dwarf_Off>, std::string> qualified_;
+  static std::pair<const Dwarf*, Dwarf_Off> key_of(Dwarf_Die* die) {
+    return {dwarf_cu_getdwarf(die->cu), dwarf_dieoffset(die)};
+  }
   std::size_t dies_seen_ = 0;
 };
 

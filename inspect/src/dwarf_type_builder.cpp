@@ -112,7 +112,9 @@ class Builder {
           do {
             if (dwarf_tag(&sub) != DW_TAG_subrange_type) continue;
             const auto count = subrange_count(&sub);
-            dims += "[" + (count ? std::to_string(*count) : std::string()) + "]";
+            dims += '[';
+            if (count) dims += std::to_string(*count);
+            dims += ']';
           } while (dwarf_siblingof(&sub, &sub) == 0);
         }
         return (has_inner ? type_name(&inner, depth + 1) : "?") + dims;

@@ -33,7 +33,12 @@ std::string format_values_text(const std::vector<DecodedValue>& values) {
     std::snprintf(where, sizeof where, "@%-5llu %3llu", static_cast<unsigned long long>(v.offset),
                   static_cast<unsigned long long>(v.size));
     out += name + "  " + where;
-    if (f.is_bitfield()) out += ":" + std::to_string(f.bit_offset) + "+" + std::to_string(f.bit_size);
+    if (f.is_bitfield()) {
+      out += ':';
+      out += std::to_string(f.bit_offset);
+      out += '+';
+      out += std::to_string(f.bit_size);
+    }
     out += "  ";
     if (v.is_container) {
       out += f.kind == FieldKind::Array ? v.text : std::string(kind_name(f.kind)) + " " + f.type_name;

@@ -57,6 +57,9 @@ bool write_all(int fd, const std::string& bytes) {
 [[noreturn]] void child_main(int fd, const IsolationLimits& limits,
                              const std::function<std::vector<std::string>()>& work) {
   ::signal(SIGPIPE, SIG_IGN);
+  // The caller's crash handlers (a test framework's, a sanitizer's, the monitor's) must not run
+  // here: a crash in the child is a plain death by signal, reported by the parent.
+  for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
 #ifndef SHMINSPECT_SANITIZED
   if (limits.memory_bytes != 0) {
     const rlimit limit{limits.memory_bytes, limits.memory_bytes};

@@ -97,7 +97,7 @@ class Emitter {
   void scalar_type(YAML::Emitter& out, const Field& f) {
     const auto integer = [&](bool is_signed) {
       if (f.is_bitfield()) {
-        out << YAML::Key << "type" << YAML::Value << "b" + std::to_string(f.bit_size);
+        out << YAML::Key << "type" << YAML::Value << std::string("b").append(std::to_string(f.bit_size));
         out << YAML::Key << "bit-offset" << YAML::Value << f.bit_offset;
         out << YAML::Key << "-storage" << YAML::Value << f.size;
         if (is_signed) out << YAML::Key << "-signed" << YAML::Value << true;

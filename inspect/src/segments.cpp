@@ -115,7 +115,10 @@ std::string format_segments_text(const std::vector<SegmentInfo>& segments) {
   for (const auto& s : segments) {
     std::string who;
     for (const auto& m : s.mapped_by) {
-      who += (who.empty() ? "" : ", ") + std::to_string(m.pid) + " " + m.command;
+      if (!who.empty()) who += ", ";
+      who += std::to_string(m.pid);
+      who += ' ';
+      who += m.command;
     }
     if (who.empty()) who = "-";
     if (!s.readable) who += "  (not readable by you)";
@@ -135,8 +138,9 @@ std::string format_segments_text(const std::vector<SegmentInfo>& segments) {
   }
   if (segments.empty()) out += "(no shared memory objects)\n";
   if (unreadable > 0) {
-    out += "(" + std::to_string(unreadable) +
-           " processes' maps not readable: their mappings are not shown)\n";
+    out += '(';
+    out += std::to_string(unreadable);
+    out += " processes' maps not readable: their mappings are not shown)\n";
   }
   return out;
 }

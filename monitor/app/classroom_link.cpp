@@ -252,9 +252,11 @@ std::string ClassroomLink::dump(const ClassroomUi& cui) const {
   for (const auto& p : model_.pending) dead += p.alive ? 0 : 1;
   o << "dead " << dead << '\n';
   std::string parked;  // who is parked, alive or dead: "child,parent-dead"
-  for (const auto& p : model_.pending)
-    parked += (parked.empty() ? "" : ",") + std::string(shmipc::role_name(p.role)) +
-              (p.alive ? "" : "-dead");
+  for (const auto& p : model_.pending) {
+    if (!parked.empty()) parked += ',';
+    parked += shmipc::role_name(p.role);
+    if (!p.alive) parked += "-dead";
+  }
   o << "parked " << (parked.empty() ? "-" : parked) << '\n';
   o << "presentation " << (cui.presentation ? 1 : 0) << '\n';
   o << "quiz " << cui.quiz.right << '/' << cui.quiz.asked << '\n';

@@ -276,6 +276,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shmscope: %s\n", parsed.error.c_str());
     return kExitUsage;
   }
+  if (parsed.options.version) {
+    std::printf("shmscope %s\n", SHMSCOPE_VERSION);
+    return kExitOk;
+  }
   if (parsed.options.help) {
     std::fputs(usage_text().c_str(), stdout);
     return kExitOk;

@@ -33,8 +33,7 @@ bool parse_scale(const std::string& text, float& out) {
 std::string usage_text() {
   return R"(shmscope - live monitor for shmipc shared-memory sessions
 
-usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [--scale F]
-                [--layout-dump FILE]
+usage: shmscope [--session NAME | --demo | --scenario NAME | --segment NAME ...] [options]
 
   --session NAME       attach to session NAME (default KBuildDevelop); waits for it to appear
   --demo               start a real `shmipc parent` and `shmipc child` on a private session
@@ -70,6 +69,7 @@ usage: shmscope [--session NAME | --demo] [--screenshot FILE.png [--frames N]] [
                        counts as consistent only if it was even and unchanged around it
   --select FIELD       start with FIELD selected (its bytes lit, its history plotted)
   --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
+  --version            the version, and exit
   --help               this text
 
 Window size, panel layout and settings are kept in $XDG_CONFIG_HOME/shmscope/
@@ -105,6 +105,8 @@ ParseResult parse_options(int argc, char** argv) {
     std::string v;
     if (arg == "--help" || arg == "-h") {
       o.help = true;
+    } else if (arg == "--version") {
+      o.version = true;
     } else if (arg == "--demo") {
       o.demo = true;
     } else if (arg == "--session") {

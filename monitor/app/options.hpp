@@ -26,6 +26,7 @@ struct AppOptions {
   float scale = 1.0f;
   std::string layout_dump_path;  // empty: none
   bool help = false;
+  bool version = false;
   // Classroom (issue 4)
   std::string scenario;             // open this scenario in the classroom layout
   int run_steps = 0;                // grant this many scenario steps by itself

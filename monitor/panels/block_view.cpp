@@ -160,9 +160,10 @@ std::vector<InspectorRow> inspect_bytes(std::span<const std::byte> bytes) {
       const std::uint64_t sign = 1ULL << (bits - 1);
       return static_cast<std::int64_t>((u ^ sign)) - static_cast<std::int64_t>(sign);
     };
-    rows.push_back({"u" + std::to_string(bits), std::to_string(le), std::to_string(be)});
-    rows.push_back(
-        {"i" + std::to_string(bits), std::to_string(as_signed(le)), std::to_string(as_signed(be))});
+    const std::string width_text = std::to_string(bits);
+    rows.push_back({std::string("u").append(width_text), std::to_string(le), std::to_string(be)});
+    rows.push_back({std::string("i").append(width_text), std::to_string(as_signed(le)),
+                    std::to_string(as_signed(be))});
   }
   return rows;
 }
