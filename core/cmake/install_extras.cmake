@@ -14,14 +14,16 @@ function(shmscope_man_page target name description)
   endif()
   include(GNUInstallDirs)
   set(page ${CMAKE_BINARY_DIR}/man/${name}.1)
+  set(packed ${page}.gz)
   add_custom_command(
-    OUTPUT ${page}
+    OUTPUT ${packed}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
     COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY --unset=WAYLAND_DISPLAY
             ${SHMSCOPE_HELP2MAN} --no-info --no-discard-stderr --section=1
             --name=${description} --output=${page} $<TARGET_FILE:${target}>
+    COMMAND gzip -9nf ${page}
     DEPENDS ${target}
     COMMENT "help2man: ${name}.1")
-  add_custom_target(${name}_man ALL DEPENDS ${page})
-  install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  add_custom_target(${name}_man ALL DEPENDS ${packed})
+  install(FILES ${packed} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endfunction()
