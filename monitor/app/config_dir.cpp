@@ -1,5 +1,6 @@
 #include "app/config_dir.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,12 @@ void save_window_geometry(const std::string& dir, const WindowGeometry& g) {
   if (dir.empty()) return;
   std::ofstream out(dir + "/window.txt", std::ios::trunc);
   out << g.width << ' ' << g.height << '\n';
+}
+
+void forget_layout(const std::string& dir) {
+  if (dir.empty()) return;
+  std::remove((dir + "/imgui.ini").c_str());
+  std::remove((dir + "/window.txt").c_str());
 }
 
 }  // namespace shmscope

@@ -18,4 +18,7 @@ struct WindowGeometry {
 WindowGeometry load_window_geometry(const std::string& dir);
 void save_window_geometry(const std::string& dir, const WindowGeometry& g);
 
+// --reset-layout: forgets imgui.ini (panel state) and the window size kept in `dir`.
+void forget_layout(const std::string& dir);
+
 }  // namespace shmscope

@@ -21,6 +21,11 @@ void LayoutDump::write_if_changed() {
     text << name << ' ' << static_cast<int>(r.x0) << ' ' << static_cast<int>(r.y0) << ' '
          << static_cast<int>(r.x1) << ' ' << static_cast<int>(r.y1) << '\n';
   }
+  // The work area panels are laid out in (the window below the menu bar).
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  text << "viewport " << static_cast<int>(vp->WorkPos.x) << ' ' << static_cast<int>(vp->WorkPos.y)
+       << ' ' << static_cast<int>(vp->WorkPos.x + vp->WorkSize.x) << ' '
+       << static_cast<int>(vp->WorkPos.y + vp->WorkSize.y) << '\n';
   // Every visible top-level window, so a test can find each panel and its title bar.
   for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
     if (!w->WasActive || w->Hidden || (w->Flags & ImGuiWindowFlags_ChildWindow) != 0) continue;

@@ -24,6 +24,7 @@
 #include "panels/panels.hpp"
 #include "shmipc/clock.hpp"
 #include "shmipc/journal.hpp"
+#include "ui/widget_registry.hpp"
 
 namespace shmscope {
 namespace {
@@ -37,16 +38,25 @@ std::string window_title(const std::string& session) {
 }
 
 void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
-                   bool demo, const ClassroomModel& lesson, ClassroomUi& cui, PanelOutput& out,
-                   bool& quit) {
+                   bool demo, const ClassroomModel& lesson, ClassroomUi& cui, UiState& ui,
+                   PanelOutput& out, bool& quit) {
   if (!ImGui::BeginMainMenuBar()) return;
-  if (ImGui::BeginMenu("File")) {
+  const bool file_open = ImGui::BeginMenu("File");
+  record_widget("menu_file");
+  if (file_open) {
+    if (ImGui::MenuItem("Reset layout")) ui.live_layout.reset();
+    record_widget("menu_reset_layout");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("Place every panel again from the window's size, forgetting where you moved them");
+    }
+    ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit = true;
     ImGui::EndMenu();
   }
   picker.draw(link.session(), out.actions);
   ImGui::Separator();
   ImGui::MenuItem("Classroom", nullptr, &cui.layout);
+  record_widget("menu_classroom");
   if (ImGui::MenuItem("Presentation (F5)", nullptr, &cui.presentation) && cui.presentation)
     cui.layout = true;
   draw_help_menu();
@@ -86,6 +96,7 @@ int run(const AppOptions& options) {
   const std::string session =
       options.demo ? DemoProcesses::private_session_name() : options.session;
   const std::string dir = config_dir();
+  if (options.reset_layout) forget_layout(dir);
   const WindowGeometry geometry = load_window_geometry(dir);
 
   std::string error;
@@ -193,7 +204,7 @@ int run(const AppOptions& options) {
       ui.begin_frame();
       PanelOutput out;
       bool quit = false;
-      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, out, quit);
+      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, ui, out, quit);
       if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit = true;
       // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
       const SessionHistory* shown = classroom.shown_history(cui);
@@ -208,6 +219,7 @@ int run(const AppOptions& options) {
         const ClassroomInput cin{lesson, in};
         if (cui.layout) {
           draw_classroom_panels(cin, cui, ui, out);
+          ui.live_layout.relayout = true;  // back from the classroom: place the live panels again
         } else {
           draw_all_panels(in, ui, out);
         }

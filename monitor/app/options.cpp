@@ -69,6 +69,8 @@ usage: shmscope [--session NAME | --demo | --scenario NAME | --segment NAME ...]
                        counts as consistent only if it was even and unchanged around it
   --select FIELD       start with FIELD selected (its bytes lit, its history plotted)
   --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
+  --reset-layout       forget the saved window size and panel state (File > Reset layout
+                       forgets where panels were moved while running)
   --version            the version, and exit
   --help               this text
 
@@ -107,6 +109,8 @@ ParseResult parse_options(int argc, char** argv) {
       o.help = true;
     } else if (arg == "--version") {
       o.version = true;
+    } else if (arg == "--reset-layout") {
+      o.reset_layout = true;
     } else if (arg == "--demo") {
       o.demo = true;
     } else if (arg == "--session") {

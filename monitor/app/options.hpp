@@ -27,6 +27,7 @@ struct AppOptions {
   std::string layout_dump_path;  // empty: none
   bool help = false;
   bool version = false;
+  bool reset_layout = false;
   // Classroom (issue 4)
   std::string scenario;             // open this scenario in the classroom layout
   int run_steps = 0;                // grant this many scenario steps by itself

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "shmipc/block.hpp"
+#include "ui/live_layout_state.hpp"
 
 namespace shmscope {
 
@@ -48,6 +49,7 @@ struct UiState {
   float ui_scale = 1.0f;
   // The classroom moved to another step: the diagram scrolls to its newest row once.
   bool diagram_scroll_to_newest = false;
+  LiveLayoutState live_layout;
 
   void begin_frame() {
     hover_prev = hover;
