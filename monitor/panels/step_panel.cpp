@@ -32,6 +32,12 @@ bool named_key_pressed(ImGuiKey key) {
   return key_pressed(ImGui::GetKeyIndex(key));
 }
 
+// Something runs in steps and will park again soon: a scenario working towards its next gate,
+// or live step mode with peers attached.
+bool waiting_for_gate(const ClassroomModel& m) {
+  return m.scenario_active ? m.scenario_running : m.step_mode;
+}
+
 // Step: forward through the past first; at the newest step, grant the next action.
 // `blocked`: nothing may be granted now (nobody parked, or the quiz wants its answer).
 void step_forward(const ClassroomModel& m, ClassroomUi& cui, bool blocked, PanelOutput& out) {
@@ -41,7 +47,11 @@ void step_forward(const ClassroomModel& m, ClassroomUi& cui, bool blocked, Panel
     if (static_cast<std::size_t>(cui.cursor) + 1 >= count) cui.cursor = -1;  // follow again
     return;
   }
-  if (blocked) return;  // no grant queued for later: a key press means "now"
+  if (blocked) {
+    // Between two gates (a peer is still working towards its next one): keep the press.
+    if (waiting_for_gate(m) && cui.queued_steps < ClassroomUi::kMaxQueuedSteps) ++cui.queued_steps;
+    return;
+  }
   out.actions.push_back(request(ActionRequest::Kind::StepOne));
 }
 
@@ -73,12 +83,26 @@ void handle_classroom_keys(const ClassroomModel& m, ClassroomUi& cui, PanelOutpu
   if (!cui.layout) return;
   const StepView v = make_step_view(m, cui);
   if (named_key_pressed(ImGuiKey_Space) || named_key_pressed(ImGuiKey_RightArrow)) {
-    step_forward(m, cui, v.quiz_blocks || !v.can_step, out);
+    if (v.quiz_blocks) {
+      // The quiz wants its answer first; the press is not kept.
+    } else {
+      step_forward(m, cui, !v.can_step, out);
+    }
+  }
+  if (!waiting_for_gate(m) || v.quiz_blocks) {
+    if (!waiting_for_gate(m)) cui.queued_steps = 0;
+  } else if (cui.queued_steps > 0 && v.can_step && !cui.in_past(m.step_count())) {
+    --cui.queued_steps;
+    out.actions.push_back(request(ActionRequest::Kind::StepOne));
   }
   if (named_key_pressed(ImGuiKey_LeftArrow) || named_key_pressed(ImGuiKey_Backspace)) {
     step_back(m, cui);
   }
-  if (key_pressed('R')) out.actions.push_back(request(ActionRequest::Kind::StepRun));
+  if (key_pressed('R')) {
+    out.actions.push_back(request(ActionRequest::Kind::StepRun));
+    cui.cursor = -1;  // running: the panels follow the newest step again
+    cui.queued_steps = 0;
+  }
   if (key_pressed('P')) out.actions.push_back(request(ActionRequest::Kind::StepPause));
   if (key_pressed('E')) out.actions.push_back(request(ActionRequest::Kind::StepRunToEvent));
   if (cui.quiz.enabled && cui.quiz.chosen < 0) {
@@ -108,6 +132,10 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
     ImGui::SameLine();
   }
   ImGui::TextWrapped("%s", v.mode_words.c_str());
+  if (v.queued_steps > 0) {
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "%d step%s queued: granted when the next peer parks",
+                       v.queued_steps, v.queued_steps == 1 ? "" : "s");
+  }
   if (!v.error.empty()) ImGui::TextColored(colour_vec4(UiColour::Corrupt), "%s", v.error.c_str());
 
   // Who is parked, and at what.
@@ -155,7 +183,11 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
   record_widget("step_peer");
   if (!peer_ok) ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("Run")) out.actions.push_back(request(ActionRequest::Kind::StepRun));
+  if (ImGui::Button("Run")) {
+    out.actions.push_back(request(ActionRequest::Kind::StepRun));
+    cui.cursor = -1;
+    cui.queued_steps = 0;
+  }
   record_widget("step_run");
   ImGui::SameLine();
   if (ImGui::Button("Pause")) out.actions.push_back(request(ActionRequest::Kind::StepPause));

@@ -62,6 +62,11 @@ StepView make_step_view(const ClassroomModel& m, const ClassroomUi& cui) {
   }
   v.pacing_words = pacing_text(m);
   v.quiz_blocks = cui.quiz.enabled && !cui.quiz.question.choices.empty() && cui.quiz.chosen < 0;
+  // The parked peers' next actions are the quiz's answer: hidden until it is given.
+  if (v.quiz_blocks) {
+    for (auto& line : v.pending) line.words = "(hidden until the quiz is answered)";
+  }
+  v.queued_steps = cui.queued_steps;
   v.shown = cui.shown_step(v.step_count);
   v.past = cui.in_past(v.step_count);
   if (v.shown >= 0 && m.steps) {

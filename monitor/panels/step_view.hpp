@@ -28,6 +28,7 @@ struct StepView {
   bool can_step = false;       // something to grant (or a scenario waiting)
   bool can_step_peer = false;  // live step mode only: the runner picks in a scenario
   bool quiz_blocks = false;    // the quiz wants an answer before the next step
+  int queued_steps = 0;        // presses waiting for the next peer to park
   std::size_t step_count = 0;
   std::int64_t shown = -1;           // 0-based step the cursor shows, -1 none
   bool past = false;                 // the cursor is not on the newest step

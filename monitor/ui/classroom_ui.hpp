@@ -35,6 +35,10 @@ struct ClassroomUi {
   std::string picker_follows;    // the run the picker last jumped to
   int chosen_peer_slot = -1;     // Step peer: the slot the user picked
   int slow_motion_ms = 800;
+  // Space pressed while the peers were between gates (nobody parked yet): granted as soon as
+  // one parks, so no press is lost. Bounded: a held key does not run the lesson away.
+  int queued_steps = 0;
+  static constexpr int kMaxQueuedSteps = 3;
   QuizState quiz;
   std::string trace_path = "shmscope-trace.json";
   std::string diagram_path = "shmscope-diagram.png";

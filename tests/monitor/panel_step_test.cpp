@@ -274,3 +274,84 @@ TEST_CASE(
     CHECK_MESSAGE(win->Active, w << " is drawn in the classroom layout");
   }
 }
+
+namespace {
+
+struct KeyDriver {
+  Gui gui;
+  ImGuiIO& io = ImGui::GetIO();
+  KeyDriver() {
+    io.KeyMap[ImGuiKey_Space] = 32;
+    io.KeyMap[ImGuiKey_LeftArrow] = 263;
+    io.KeyMap[ImGuiKey_RightArrow] = 262;
+  }
+  void press(int key, const ClassroomModel& m, ClassroomUi& cui, PanelOutput& out) {
+    io.KeysDown[key] = true;
+    gui.frame([&] { handle_classroom_keys(m, cui, out); });
+    io.KeysDown[key] = false;
+    gui.frame([&] { handle_classroom_keys(m, cui, out); });
+  }
+  void idle(const ClassroomModel& m, ClassroomUi& cui, PanelOutput& out) {
+    gui.frame([&] { handle_classroom_keys(m, cui, out); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Space pressed while the peers are between gates is kept and granted when one parks") {
+  KeyDriver keys;
+  ClassroomModel m;
+  m.scenario_active = m.scenario_running = true;
+  m.scenario_waiting = false;  // the last grant is still being carried out
+  m.steps = three_steps();
+  ClassroomUi cui;
+  cui.layout = true;
+  PanelOutput out;
+  keys.press(32, m, cui, out);
+  CHECK(out.actions.empty());
+  CHECK(cui.queued_steps == 1);
+  CHECK(make_step_view(m, cui).queued_steps == 1);
+  for (int i = 0; i < 10; ++i) keys.press(32, m, cui, out);  // a held key: bounded
+  CHECK(cui.queued_steps == ClassroomUi::kMaxQueuedSteps);
+  m.scenario_waiting = true;  // a peer parked: one queued press becomes one grant per frame
+  keys.idle(m, cui, out);
+  REQUIRE(out.actions.size() == 1);
+  CHECK(out.actions[0].kind == ActionRequest::Kind::StepOne);
+  CHECK(cui.queued_steps == ClassroomUi::kMaxQueuedSteps - 1);
+  m.scenario_running = false;  // the run ended: nothing is left queued
+  keys.idle(m, cui, out);
+  CHECK(cui.queued_steps == 0);
+}
+
+TEST_CASE("While the quiz asks what happens next, the Step panel hides the parked peer's next action") {
+  ClassroomModel m;
+  m.step_mode = true;
+  m.pending.push_back(parked(1, shmipc::Role::Child, kChildPid, JournalKind::LockRequested));
+  ClassroomUi cui;
+  const std::string answer = make_step_view(m, cui).pending.at(0).words;
+  CHECK(answer.find("(hidden") == std::string::npos);
+  cui.quiz.enabled = true;
+  cui.quiz.question.choices.resize(2);
+  cui.quiz.chosen = -1;
+  StepView asked = make_step_view(m, cui);
+  CHECK(asked.quiz_blocks);
+  CHECK(asked.pending.at(0).words == "(hidden until the quiz is answered)");
+  cui.quiz.chosen = 0;
+  CHECK(make_step_view(m, cui).pending.at(0).words == answer);
+}
+
+TEST_CASE("R runs to the end and the panels follow the newest step again") {
+  KeyDriver keys;
+  ClassroomModel m;
+  m.scenario_active = m.scenario_running = m.scenario_waiting = true;
+  m.steps = three_steps();
+  ClassroomUi cui;
+  cui.layout = true;
+  cui.cursor = 0;  // looking back at step 1
+  PanelOutput out;
+  keys.press('R', m, cui, out);
+  REQUIRE(out.actions.size() == 1);
+  CHECK(out.actions[0].kind == ActionRequest::Kind::StepRun);
+  CHECK(cui.cursor == -1);
+  CHECK_FALSE(cui.in_past(3));
+}
