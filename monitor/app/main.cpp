@@ -127,6 +127,7 @@ int run(const AppOptions& options) {
     // Kept well below the model's default: lock_spans() is quadratic in the records kept, and
     // at full protocol speed 50,000 records cost more than a frame (see the app report).
     SessionHistory history(1200, 8192);
+    const SessionHistory no_steps_yet(16, 16);  // a scenario before its first step
     UiState ui;
     ui.attach_input = session;
     ui.ui_scale = options.scale;
@@ -207,10 +208,20 @@ int run(const AppOptions& options) {
       draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, ui, out, quit);
       if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit = true;
       // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
+      // A scenario runs on a private session of its own: the panels show it as attached (never
+      // "No session attached: attach in the Act panel", which the classroom does not even show),
+      // and before its first step, an empty history rather than the attached session's.
       const SessionHistory* shown = classroom.shown_history(cui);
+      if (shown == nullptr && lesson.scenario_active) shown = &no_steps_yet;
+      ActingState panel_acting = acting;
+      if (lesson.scenario_active) {
+        panel_acting = ActingState{};
+        panel_acting.attached = true;
+        panel_acting.session_name = lesson.scenario_name;
+      }
       const std::uint64_t shown_now =
           shown != nullptr && shown->latest() != nullptr ? shown->latest()->taken_ns : now;
-      const PanelInput in{shown != nullptr ? *shown : history, acting, shown_now};
+      const PanelInput in{shown != nullptr ? *shown : history, panel_acting, shown_now};
       // Dear ImGui learns the menu bar's height one frame late (the viewport's work area):
       // the first frame draws only the bar, so panels laid out on first use start below it.
       if (frame > 0) {

@@ -286,7 +286,10 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
     if (ImGui::Button("Back to live")) ui.pinned_journal_seq = -1;
   } else {
     ImGui::TextColored(
-        colour_vec4(v.source == BlockView::Source::None ? UiColour::Muted : UiColour::Good), "%s",
+        colour_vec4(v.source == BlockView::Source::None    ? UiColour::Muted
+                    : v.source == BlockView::Source::Stale ? UiColour::Waiting
+                                                           : UiColour::Good),
+        "%s",
         v.status.c_str());
     if (ui.pinned_journal_seq >= 0) {
       ImGui::SameLine();

@@ -11,6 +11,9 @@ namespace shmscope {
 
 namespace {
 
+// The link copies the block every frame (at least 5 times a second when idle).
+constexpr std::uint64_t kStaleAfterNs = 3'000'000'000;
+
 std::string hex_u64(std::uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%" PRIX64, v);
@@ -78,8 +81,17 @@ BlockView make_block_view(const PanelInput& in, const UiState& ui) {
   }
   if (v.source == BlockView::Source::None) {
     v.source = BlockView::Source::Live;
-    if (v.status.empty())
+    if (v.status.empty() && !in.acting.attached) {
+      // The session went away (removed, or its last process left): what is shown is history.
+      v.source = BlockView::Source::Stale;
+      v.status = "Not live: the session is gone. The last copy of the block, taken " +
+                 age_text(in.now_ns, snap->taken_ns) + ".";
+    } else if (v.status.empty() && in.now_ns > snap->taken_ns + kStaleAfterNs) {
+      v.source = BlockView::Source::Stale;
+      v.status = "Not live: no new copy of the block for " + age_text(in.now_ns, snap->taken_ns) + ".";
+    } else if (v.status.empty()) {
       v.status = "Live block, copied " + age_text(in.now_ns, snap->taken_ns) + ".";
+    }
   }
   v.snapshot = snap;
   v.problems = snap->problems;

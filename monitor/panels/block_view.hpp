@@ -24,7 +24,8 @@ struct FieldRow {
 };
 
 struct BlockView {
-  enum class Source { None, Live, Pinned };
+  // Stale: a copy that is no longer refreshed (the session went away, or copies stopped).
+  enum class Source { None, Live, Pinned, Stale };
   Source source = Source::None;
   const shmipc::Snapshot* snapshot = nullptr;  // what is shown; null for Source::None
   std::string status;           // one sentence: "No session attached...", "Viewing the past..."

@@ -29,7 +29,14 @@ void draw_lanes(const MutexView& v, UiState& ui) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 mouse = ImGui::GetMousePos();
   if (v.lanes.empty()) {
-    ImGui::TextColored(colour_vec4(UiColour::Muted), "Nobody has taken the mutex yet.");
+    char words[64];
+    if (v.lock_count == 0) {
+      std::snprintf(words, sizeof words, "Nobody has taken the mutex yet.");
+    } else {
+      std::snprintf(words, sizeof words, "No lock in the last %.0f s.",
+                    static_cast<double>(ui.lock_window_seconds));
+    }
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", words);
   }
   for (const LockLane& lane : v.lanes) {
     const ImVec2 p = ImGui::GetCursorScreenPos();

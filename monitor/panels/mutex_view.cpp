@@ -45,6 +45,7 @@ MutexView make_mutex_view(const PanelInput& in, const UiState& ui) {
   v.waiters = m.waiters == 0 ? "nobody waiting"
                              : std::to_string(m.waiters) +
                                    (m.waiters == 1 ? " thread" : " threads") + " waiting";
+  v.lock_count = m.lock_count;
   v.counts = std::to_string(m.lock_count) + " locks, " + std::to_string(m.contended_count) +
              " contended, total hold " + duration_text(m.total_hold_ns);
   if (m.owner_died_count == 0) {

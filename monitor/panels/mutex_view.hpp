@@ -26,6 +26,10 @@ struct MutexView {
   std::string held_for;  // "1.25 s"
   std::string waiters;   // "1 waiting"
   std::string counts;    // "12 locks, 3 contended, total hold 4.1 ms"
+  std::uint64_t lock_count = 0;
+  // Under the lanes when none is drawn: "Nobody has taken the mutex yet." or, when it was
+  // taken before the window shown, "No lock in the last 10 s."
+  std::string lanes_empty_words;
   std::string recovery;  // "never" or a sentence about the last owner-died recovery
   std::uint64_t window_begin_ns = 0, window_end_ns = 0;
   std::vector<LockLane> lanes;

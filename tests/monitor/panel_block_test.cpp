@@ -209,3 +209,23 @@ TEST_CASE("the block panel renders live, pinned and corrupt blocks without an Im
   for (int i = 0; i < 3; ++i) gui.frame(draw);
   CHECK(out.actions.empty());  // looking at the block never acts on it
 }
+
+TEST_CASE("after the session is gone the block view says its copy is not live, never 'Live block'") {
+  SessionHistory h;
+  two_peers().ingest_into(h, kT0 + kMs * 1000);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  BlockView v = make_block_view({h, acting, kT0 + kMs * 1001}, ui);
+  CHECK(v.source == BlockView::Source::Live);
+  CHECK(v.status.find("Live block") == 0);
+  acting.attached = false;  // the segment was removed: the link dropped its observer
+  v = make_block_view({h, acting, kT0 + kMs * 10000}, ui);
+  CHECK(v.source == BlockView::Source::Stale);
+  CHECK(v.status.find("Not live: the session is gone") == 0);
+  CHECK(v.status.find("9.0") != std::string::npos);  // the copy's age
+  acting.attached = true;  // attached, but no copy for seconds (a stuck link)
+  v = make_block_view({h, acting, kT0 + kMs * 6000}, ui);
+  CHECK(v.source == BlockView::Source::Stale);
+  CHECK(v.status.find("Not live: no new copy") == 0);
+}
