@@ -494,6 +494,16 @@ void SessionLink::execute(const ActionRequest& req, SessionHistory& history, UiS
         attach_to(req.text, history);
       }
       break;
+    case Kind::StartAsParent:
+      if (auto problem = shmipc::session_name_problem(req.text)) {
+        set_error("start: " + *problem);
+      } else if (peer_) {
+        set_error("already joined as " + std::string(shmipc::role_name(peer_->role)) + "; leave first");
+      } else {
+        attach_to(req.text, history);
+        join_parent();  // creates the session if it does not exist yet
+      }
+      break;
     case Kind::JoinAsParent:
     case Kind::JoinAsChild:
       if (peer_) {

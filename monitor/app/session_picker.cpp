@@ -2,7 +2,10 @@
 
 #include <imgui.h>
 
+#include <imgui_stdlib.h>
+
 #include "shmipc/clock.hpp"
+#include "shmipc/session_name.hpp"
 
 namespace shmscope {
 
@@ -47,6 +50,20 @@ void SessionPicker::draw(const std::string& current, std::vector<ActionRequest>&
     }
   }
   ImGui::Separator();
+  if (ImGui::BeginMenu("New session as parent")) {
+    // The window itself becomes the parent of a new session (Act panel: "Start session as parent").
+    ImGui::SetNextItemWidth(200);
+    const bool enter = ImGui::InputText("name", &new_name_, ImGuiInputTextFlags_EnterReturnsTrue);
+    const auto problem = shmipc::session_name_problem(new_name_);
+    if (problem) ImGui::TextDisabled("%s", problem->c_str());
+    if ((ImGui::MenuItem("Start", nullptr, false, !problem) || (enter && !problem))) {
+      ActionRequest r;
+      r.kind = ActionRequest::Kind::StartAsParent;
+      r.text = new_name_;
+      actions.push_back(std::move(r));
+    }
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("Any program's segment")) {
     segments_menu_.draw_items();
     ImGui::EndMenu();

@@ -21,6 +21,7 @@ class SessionPicker {
   std::string problem_;
   std::uint64_t refreshed_ns_ = 0;
   inspect::SegmentMenu segments_menu_;  // any program's segment, in a window of its own
+  std::string new_name_ = "lab";  // Sessions > New session as parent
 };
 
 }  // namespace shmscope

@@ -52,6 +52,15 @@ void draw_session(const PanelInput& in, const ActView& v, UiState& ui, PanelOutp
     a.text = ui.attach_input;
     out.actions.push_back(a);
   }
+  if (!v.attached) {
+    ImGui::SameLine();
+    if (button_if(v.can_start_parent, "Start session as parent", v.start_parent_why)) {
+      ActionRequest a = request(ActionRequest::Kind::StartAsParent);
+      a.text = ui.attach_input;
+      out.actions.push_back(a);
+    }
+    record_widget("start_session_parent");
+  }
   if (!in.acting.found_sessions.empty() &&
       ImGui::TreeNodeEx("Sessions on this machine", ImGuiTreeNodeFlags_DefaultOpen)) {
     for (const shmipc::SessionInfo& s : in.acting.found_sessions) {

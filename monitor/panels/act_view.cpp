@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "panels/view_text.hpp"
+#include "shmipc/session_name.hpp"
 
 namespace shmscope {
 
@@ -69,7 +70,16 @@ ActView make_act_view(const PanelInput& in, const UiState& ui) {
   const ActingState& a = in.acting;
   v.attached = a.attached;
   if (!a.attached) {
-    v.status = "No session attached: pick one below or type its name.";
+    v.status = a.found_sessions.empty()
+                   ? "No session attached. Start one with this window as its parent, or type the "
+                     "name of one that a program will create."
+                   : "No session attached: pick one below, type its name, or start a new one.";
+    if (ui.attach_input.empty()) {
+      v.start_parent_why = "type a session name first";
+    } else if (auto problem = shmipc::session_name_problem(ui.attach_input)) {
+      v.start_parent_why = *problem;
+    }
+    v.can_start_parent = v.start_parent_why.empty();
   } else {
     v.status = "Attached to " + a.session_name + " as " + std::string(role_word(a.role));
     if (a.role == shmipc::Role::Child || a.role == shmipc::Role::Parent) {

@@ -26,6 +26,9 @@ struct ActView {
   bool can_join_child = false;
   std::string join_parent_why;  // empty when allowed
   std::string join_child_why;
+  // Not attached: the name typed can be started as a new session, with this window as parent.
+  bool can_start_parent = false;
+  std::string start_parent_why;  // empty when allowed
   bool can_leave = false;
   bool as_child = false;
   bool as_parent = false;

@@ -13,6 +13,7 @@ namespace shmscope {
 struct ActionRequest {
   enum class Kind {
     Attach,          // text: session name
+    StartAsParent,   // text: session name: attach to it and join as parent, creating it
     JoinAsParent,
     JoinAsChild,
     Leave,

@@ -168,4 +168,95 @@ inline std::vector<int> processes_mentioning(const std::string& needle) {
   return pids;
 }
 
+// A running shmscope on the test's X server, driven with xdotool through its layout dump.
+class MonitorWindow {
+ public:
+  MonitorWindow(XServer& x, const TempDir& dir, const std::string& session,
+                const std::string& xdotool, std::vector<std::string> extra = {})
+      : x_(x), dir_(dir), xdotool_(xdotool), layout_(dir.file("layout.txt")),
+        app_(shmtest::ChildProcess::spawn(x.with_env(
+            [&] {
+              std::vector<std::string> argv{shmtest::binary_path("shmscope"), "--session", session,
+                                            "--layout-dump", layout_};
+              argv.insert(argv.end(), extra.begin(), extra.end());
+              return argv;
+            }(),
+            dir.path()))) {
+    wait_for_widget(layout_, "menu_classroom");
+    REQUIRE(shmtest::eventually(
+        [&] {
+          std::this_thread::sleep_for(100ms);
+          const std::string out = run({xdotool_, "search", "--name", session});
+          window_ = out.substr(0, out.find('\n'));
+          return !window_.empty();
+        },
+        30s));
+  }
+  std::string run(const std::vector<std::string>& argv) {
+    auto p = shmtest::ChildProcess::spawn(x_.with_env(argv, dir_.path()));
+    REQUIRE(p.wait_for(20s).has_value());
+    return p.stdout_text();
+  }
+  void click(int x, int y) {
+    run({xdotool_, "mousemove", "--window", window_, std::to_string(x), std::to_string(y)});
+    std::this_thread::sleep_for(150ms);
+    run({xdotool_, "click", "--window", window_, "1"});
+    std::this_thread::sleep_for(150ms);
+  }
+  void click_widget(const std::string& name) {
+    const auto r = wait_for_widget(layout_, name);
+    click(r.cx(), r.cy());
+  }
+  // Waits until `ok(read(dump))` holds for a `read` of the test's choosing; returns the last read.
+  template <typename Read, typename Ok>
+  auto wait(Read read, Ok ok, const char* what) {
+    decltype(read(layout_)) l;
+    const bool reached = shmtest::eventually(
+        [&] {
+          l = read(layout_);
+          return ok(l);
+        },
+        20s);
+    CHECK_MESSAGE(reached, what);
+    return l;
+  }
+  const std::string& layout_file() const { return layout_; }
+  shmtest::ChildProcess& process() { return app_; }
+  void resize(int w, int h) {
+    run({xdotool_, "windowsize", "--sync", window_, std::to_string(w), std::to_string(h)});
+  }
+  void drag(int x0, int y0, int x1, int y1) {
+    run({xdotool_, "mousemove", "--window", window_, std::to_string(x0), std::to_string(y0)});
+    std::this_thread::sleep_for(150ms);
+    run({xdotool_, "mousedown", "--window", window_, "1"});
+    for (int i = 1; i <= 6; ++i) {
+      std::this_thread::sleep_for(60ms);
+      run({xdotool_, "mousemove", "--window", window_, std::to_string(x0 + (x1 - x0) * i / 6),
+           std::to_string(y0 + (y1 - y0) * i / 6)});
+    }
+    std::this_thread::sleep_for(150ms);
+    run({xdotool_, "mouseup", "--window", window_, "1"});
+    std::this_thread::sleep_for(150ms);
+  }
+  void quit() {
+    run({xdotool_, "windowfocus", "--sync", window_});
+    run({xdotool_, "keydown", "--window", window_, "ctrl"});
+    run({xdotool_, "keydown", "--window", window_, "q"});
+    std::this_thread::sleep_for(300ms);
+    run({xdotool_, "keyup", "--window", window_, "q"});
+    run({xdotool_, "keyup", "--window", window_, "ctrl"});
+    const auto rc = app_.wait_for(20s);
+    REQUIRE_MESSAGE(rc.has_value(), "Ctrl+Q did not quit shmscope");
+  }
+
+ private:
+  XServer& x_;
+  const TempDir& dir_;
+  std::string xdotool_;
+  std::string layout_;
+  shmtest::ChildProcess app_;
+  std::string window_;
+};
+
+
 }  // namespace guitest

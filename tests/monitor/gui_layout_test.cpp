@@ -25,7 +25,7 @@ struct Layout {
   guitest::Rect panel(const std::string& window) const { return all.at("window:" + window); }
 };
 
-Layout read(const std::string& file) {
+Layout read_dump(const std::string& file) {
   Layout l;
   l.all = guitest::read_layout(file);
   if (auto it = l.all.find("viewport"); it != l.all.end()) l.viewport = it->second;
@@ -59,88 +59,6 @@ std::string layout_problem(const Layout& l, const std::vector<std::string>& pane
   return "";
 }
 
-class Monitor {
- public:
-  Monitor(guitest::XServer& x, const guitest::TempDir& dir, const std::string& session,
-          const std::string& xdotool)
-      : x_(x), dir_(dir), xdotool_(xdotool), layout_(dir.file("layout.txt")),
-        app_(shmtest::ChildProcess::spawn(x.with_env(
-            {shmtest::binary_path("shmscope"), "--session", session, "--layout-dump", layout_},
-            dir.path()))) {
-    guitest::wait_for_widget(layout_, "menu_classroom");
-    REQUIRE(shmtest::eventually(
-        [&] {
-          std::this_thread::sleep_for(100ms);
-          const std::string out = run({xdotool_, "search", "--name", session});
-          window_ = out.substr(0, out.find('\n'));
-          return !window_.empty();
-        },
-        30s));
-  }
-  std::string run(const std::vector<std::string>& argv) {
-    auto p = shmtest::ChildProcess::spawn(x_.with_env(argv, dir_.path()));
-    REQUIRE(p.wait_for(20s).has_value());
-    return p.stdout_text();
-  }
-  void click(int x, int y) {
-    run({xdotool_, "mousemove", "--window", window_, std::to_string(x), std::to_string(y)});
-    std::this_thread::sleep_for(150ms);
-    run({xdotool_, "click", "--window", window_, "1"});
-    std::this_thread::sleep_for(150ms);
-  }
-  void click_widget(const std::string& name) {
-    const auto r = guitest::wait_for_widget(layout_, name);
-    click(r.cx(), r.cy());
-  }
-  // Waits until the dump satisfies `ok`; returns the last layout read.
-  template <typename Ok>
-  Layout wait(Ok ok, const char* what) {
-    Layout l;
-    const bool reached = shmtest::eventually(
-        [&] {
-          l = read(layout_);
-          return ok(l);
-        },
-        20s);
-    CHECK_MESSAGE(reached, what);
-    return l;
-  }
-  void resize(int w, int h) {
-    run({xdotool_, "windowsize", "--sync", window_, std::to_string(w), std::to_string(h)});
-  }
-  void drag(int x0, int y0, int x1, int y1) {
-    run({xdotool_, "mousemove", "--window", window_, std::to_string(x0), std::to_string(y0)});
-    std::this_thread::sleep_for(150ms);
-    run({xdotool_, "mousedown", "--window", window_, "1"});
-    for (int i = 1; i <= 6; ++i) {
-      std::this_thread::sleep_for(60ms);
-      run({xdotool_, "mousemove", "--window", window_, std::to_string(x0 + (x1 - x0) * i / 6),
-           std::to_string(y0 + (y1 - y0) * i / 6)});
-    }
-    std::this_thread::sleep_for(150ms);
-    run({xdotool_, "mouseup", "--window", window_, "1"});
-    std::this_thread::sleep_for(150ms);
-  }
-  void quit() {
-    run({xdotool_, "windowfocus", "--sync", window_});
-    run({xdotool_, "keydown", "--window", window_, "ctrl"});
-    run({xdotool_, "keydown", "--window", window_, "q"});
-    std::this_thread::sleep_for(300ms);
-    run({xdotool_, "keyup", "--window", window_, "q"});
-    run({xdotool_, "keyup", "--window", window_, "ctrl"});
-    const auto rc = app_.wait_for(20s);
-    REQUIRE_MESSAGE(rc.has_value(), "Ctrl+Q did not quit shmscope");
-  }
-
- private:
-  guitest::XServer& x_;
-  const guitest::TempDir& dir_;
-  std::string xdotool_;
-  std::string layout_;
-  shmtest::ChildProcess app_;
-  std::string window_;
-};
-
 }  // namespace
 
 TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never leave panels overlapping") {
@@ -158,20 +76,20 @@ TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never l
       {shmtest::binary_path("shmipc"), "parent", "--session", session});
   REQUIRE(shmtest::eventually([&] { return shmtest::segment_exists(session); }, 10s));
   {
-    Monitor m(*x, dir, session, xdotool);
+    guitest::MonitorWindow m(*x, dir, session, xdotool);
     auto live_ok = [](const Layout& l) { return layout_problem(l, kLivePanels).empty(); };
-    Layout l = m.wait(live_ok, "the first live layout has every panel, none overlapping");
+    Layout l = m.wait(read_dump, live_ok, "the first live layout has every panel, none overlapping");
     CHECK(layout_problem(l, kLivePanels) == "");
 
     // The classroom twice (the reported case), then back to live.
     for (int round = 0; round < 2; ++round) {
       m.click_widget("menu_classroom");
-      l = m.wait([](const Layout& c) { return c.has("Lesson"); }, "the classroom opened");
-      l = m.wait([](const Layout& c) { return layout_problem(c, kClassroomPanels).empty(); },
+      l = m.wait(read_dump, [](const Layout& c) { return c.has("Lesson"); }, "the classroom opened");
+      l = m.wait(read_dump, [](const Layout& c) { return layout_problem(c, kClassroomPanels).empty(); },
                  "the classroom layout settles");
       CHECK(layout_problem(l, kClassroomPanels) == "");
       m.click_widget("menu_classroom");
-      l = m.wait([&](const Layout& c) { return !c.has("Lesson") && live_ok(c); },
+      l = m.wait(read_dump, [&](const Layout& c) { return !c.has("Lesson") && live_ok(c); },
                  "the live layout is back with every panel");
       CHECK(layout_problem(l, kLivePanels) == "");
     }
@@ -180,7 +98,7 @@ TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never l
     for (const auto& [w, h] : {std::pair{800, 500}, std::pair{1440, 900}}) {
       CAPTURE(w);
       m.resize(w, h);
-      l = m.wait([&](const Layout& c) { return c.viewport.x1 == w && c.viewport.y1 == h && live_ok(c); },
+      l = m.wait(read_dump, [&](const Layout& c) { return c.viewport.x1 == w && c.viewport.y1 == h && live_ok(c); },
                  "the live layout follows the window's size");
       CHECK(l.viewport.x1 == w);
       CHECK(layout_problem(l, kLivePanels) == "");
@@ -191,31 +109,31 @@ TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never l
     const auto block = l.panel("Block");
     m.drag(block.x0 + 60, block.y0 + (block.title_bottom - block.y0) / 2, block.x0 + 260,
            block.y0 + 120);
-    l = m.wait([&](const Layout& c) { return c.has("Block") && c.panel("Block").x0 > block.x0 + 100; },
+    l = m.wait(read_dump, [&](const Layout& c) { return c.has("Block") && c.panel("Block").x0 > block.x0 + 100; },
                "the dragged Block panel moved");
     const auto moved = l.panel("Block");
     m.resize(1400, 880);
-    l = m.wait([](const Layout& c) { return c.viewport.x1 == 1400; }, "the window shrank");
+    l = m.wait(read_dump, [](const Layout& c) { return c.viewport.x1 == 1400; }, "the window shrank");
     std::this_thread::sleep_for(300ms);
-    l = read(dir.file("layout.txt"));
+    l = read_dump(dir.file("layout.txt"));
     CHECK(std::abs(l.panel("Block").x0 - moved.x0) <= 2);  // the user's arrangement is kept
     CHECK(l.panel("Block").x1 <= l.viewport.x1 + 1);
     m.click_widget("menu_file");
     m.click_widget("menu_reset_layout");
-    l = m.wait([&](const Layout& c) { return c.has("Block") && c.panel("Block").x0 <= 1 && live_ok(c); },
+    l = m.wait(read_dump, [&](const Layout& c) { return c.has("Block") && c.panel("Block").x0 <= 1 && live_ok(c); },
                "Reset layout tiles every panel again");
     CHECK(layout_problem(l, kLivePanels) == "");
 
     // Leave the monitor in the classroom, the window small: the next start is still sound.
     m.resize(900, 600);
     m.click_widget("menu_classroom");
-    m.wait([](const Layout& c) { return c.has("Lesson"); }, "the classroom opened");
+    m.wait(read_dump, [](const Layout& c) { return c.has("Lesson"); }, "the classroom opened");
     m.quit();
   }
   std::filesystem::remove(dir.file("layout.txt"));
   {
-    Monitor m(*x, dir, session, xdotool);
-    const Layout l = m.wait([](const Layout& c) { return layout_problem(c, kLivePanels).empty(); },
+    guitest::MonitorWindow m(*x, dir, session, xdotool);
+    const Layout l = m.wait(read_dump, [](const Layout& c) { return layout_problem(c, kLivePanels).empty(); },
                             "the next start has a sound live layout");
     CHECK(layout_problem(l, kLivePanels) == "");
     m.quit();

@@ -131,3 +131,23 @@ TEST_CASE("the act panel renders as observer, child and parent without an ImGui 
   gui.frame(draw);
   CHECK(out.actions.empty());
 }
+
+TEST_CASE("with no session attached the Act panel offers to start one as parent, under a valid name") {
+  SessionHistory h;
+  ActingState acting;  // not attached
+  UiState ui;
+  ui.attach_input = "lab";
+  ActView v = make_act_view({h, acting, kT0}, ui);
+  CHECK_FALSE(v.attached);
+  CHECK(v.can_start_parent);
+  CHECK(v.status.find("Start one") != std::string::npos);
+  ui.attach_input = "bad name!";
+  v = make_act_view({h, acting, kT0}, ui);
+  CHECK_FALSE(v.can_start_parent);
+  CHECK_FALSE(v.start_parent_why.empty());
+  ui.attach_input.clear();
+  CHECK(make_act_view({h, acting, kT0}, ui).start_parent_why == "type a session name first");
+  acting.attached = true;  // attached: joining is the way, not starting
+  ui.attach_input = "lab";
+  CHECK_FALSE(make_act_view({h, acting, kT0}, ui).can_start_parent);
+}
