@@ -195,8 +195,13 @@ int run(const AppOptions& options) {
         cui.applied_presentation = cui.presentation;
       }
       if (changed) last_change_ns = now;
-      if (link.session() != titled) {
-        titled = link.session();
+      // A scenario runs on a private session: the title names the scenario, not the session
+      // the window would otherwise attach to.
+      const std::string title_subject = classroom.model().scenario_active
+                                            ? "scenario " + classroom.model().scenario_name
+                                            : link.session();
+      if (title_subject != titled) {
+        titled = title_subject;
         window->set_title(window_title(titled));
       }
 

@@ -1,5 +1,7 @@
 #include "panels/sequence_view.hpp"
 
+#include <cstdio>
+#include <set>
 #include <algorithm>
 
 #include "panels/view_text.hpp"
@@ -102,6 +104,23 @@ std::string journal_sentence(const shmipc::JournalRecord& r) {
     case JournalKind::StepGranted:
       return who + " is granted a step";
     case JournalKind::Injected:
+      switch (static_cast<shmipc::InjectionKind>(r.arg)) {
+        case shmipc::InjectionKind::SetEvent:
+          return who + " sets " +
+                 (r.value < shmipc::kEventCount
+                      ? std::string(shmipc::event_name(static_cast<shmipc::EventId>(r.value)))
+                      : "event #" + std::to_string(r.value)) +
+                 " by hand [injected]";
+        case shmipc::InjectionKind::HoldMutex: {
+          char secs[32];
+          std::snprintf(secs, sizeof secs, "%.1f s", static_cast<double>(r.value) / 1e9);
+          return who + " holds the mutex by hand for " + secs + " [injected]";
+        }
+        case shmipc::InjectionKind::FlipChildAck:
+          return who + " flips childAck to " + std::to_string(r.value) + " by hand [injected]";
+        case shmipc::InjectionKind::WriteRawData:
+          return who + " writes raw bytes into data[" + std::to_string(r.value) + "...] by hand [injected]";
+      }
       return who + " injects an action" + inj;
     case JournalKind::Note:
       return "note: " + preview_of(r, shmipc::kPreviewBytes);
@@ -136,6 +155,9 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
   // Who held the mutex before the first row shown: replay the rows skipped over.
   std::uint32_t holding = 0;
   bool any_other = false;
+  // Message sequences read so far (over the whole kept journal, shown or not): reading one
+  // again is a protocol anomaly, e.g. SendMessage set by hand after the parent had read it.
+  std::set<std::uint64_t> read_sequences;
   for (std::size_t i = 0; i < journal.size(); ++i) {
     const shmipc::JournalItem& item = journal[i];
     if (item.seq >= end_seq) break;
@@ -143,6 +165,8 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
     const auto kind = static_cast<JournalKind>(r.kind);
     const int lane = lane_of_role(static_cast<shmipc::Role>(r.role));
     if (kind == JournalKind::LockAcquired) holding |= 1u << lane;
+    const bool reread = kind == JournalKind::MessageRead && r.value != 0 &&
+                        !read_sequences.insert(r.value).second;
     if (i < first) {
       if (kind == JournalKind::LockReleased) holding &= ~(1u << lane);
       continue;
@@ -192,6 +216,12 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
         row.colour = row.lock_row ? UiColour::Muted : UiColour::Text;
     }
     if (row.injected) row.colour = UiColour::Injected;
+    if (reread) {
+      row.anomaly = true;
+      row.colour = UiColour::Dead;
+      row.text += "  -- ANOMALY: message #" + std::to_string(r.value) +
+                  " was already read (a second SendMessage for one message, e.g. set by hand)";
+    }
     if (kind == JournalKind::LockReleased) holding &= ~(1u << lane);
     if (ui.diagram_show_locks || !row.lock_row) v.rows.push_back(std::move(row));
   }

@@ -25,6 +25,7 @@ struct SequenceRow {
   int to_lane = -1;    // arrow target for an event set, -1 none
   int event = -1;      // EventId for EventSet / EventConsumed
   bool injected = false;
+  bool anomaly = false;  // a protocol anomaly, such as one message read twice
   bool lock_row = false;           // LockRequested / Acquired / Released
   std::string text;                // "child sets SendMessage"
   std::uint32_t holding_mask = 0;  // bit i: lane i holds the mutex at this row

@@ -259,7 +259,10 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
     }
   }
   ImGui::Separator();
-  ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", classroom_shortcuts_text());
+  // Wrapped: at a projector's font size the line is wider than the panel.
+  ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Muted));
+  ImGui::TextWrapped("%s", classroom_shortcuts_text());
+  ImGui::PopStyleColor();
   ImGui::End();
 }
 

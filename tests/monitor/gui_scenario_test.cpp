@@ -100,6 +100,14 @@ TEST_CASE("a scenario run from the monitor steps forward and back with real keys
         return !window_id.empty();
       },
       20s));
+  // The title names the scenario, not the default session the window would attach to.
+  CHECK(shmtest::eventually(
+      [&] {
+        const std::string title = run_on(*x, {xdotool, "getwindowname", window_id}, dir.path());
+        return title.find("scenario ") != std::string::npos &&
+               title.find("KBuildDevelop") == std::string::npos;
+      },
+      10s));
   run_on(*x,
          {xdotool, "mousemove", "--window", window_id, std::to_string(step_window.cx()),
           std::to_string(step_window.y0 + 4)},

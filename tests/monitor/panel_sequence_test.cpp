@@ -124,3 +124,30 @@ TEST_CASE("clicking a row pins it and Pause asks the app to pause") {
   CHECK(out.actions[0].kind == ActionRequest::Kind::SetPaused);
   CHECK(out.actions[0].flag);
 }
+
+TEST_CASE("an injection row says what was injected, and a message read twice is flagged as an anomaly") {
+  SessionHistory h;
+  FakeBlock b = message_exchange();
+  std::uint64_t t = kT0 + 200 * kMs;
+  b.journal(JournalKind::Injected, Role::Tool, 999, t += kMs,
+            static_cast<std::uint32_t>(shmipc::InjectionKind::SetEvent),
+            static_cast<std::uint64_t>(EventId::SendMessage), {}, shmipc::kJournalFlagInjected);
+  b.journal(JournalKind::MessageRead, Role::Parent, kParentPid, t += kMs, 5, 1, "hello");
+  b.ingest_into(h, t + kMs);
+  ActingState acting;
+  UiState ui;
+  const SequenceView v = make_sequence_view({h, acting, kT0}, ui);
+  std::vector<const SequenceRow*> reads;
+  const SequenceRow* injected = nullptr;
+  for (const auto& row : v.rows) {
+    if (row.kind == JournalKind::MessageRead) reads.push_back(&row);
+    if (row.kind == JournalKind::Injected) injected = &row;
+  }
+  REQUIRE(injected != nullptr);
+  CHECK(injected->text == "tool sets SendMessage by hand [injected]");
+  REQUIRE(reads.size() == 2);
+  CHECK_FALSE(reads[0]->anomaly);
+  CHECK(reads[1]->anomaly);
+  CHECK(reads[1]->colour == UiColour::Dead);
+  CHECK(reads[1]->text.find("ANOMALY: message #1 was already read") != std::string::npos);
+}
