@@ -55,7 +55,10 @@ class ClassroomLink {
 
 // Presentation mode: a larger UI scale for a projector and high-contrast colours. Rebuilds
 // the font atlas at the new size (crisp text, not a stretched bitmap); call between frames.
-void apply_presentation(bool on, float base_scale);
+// Presentation's font factor for a window of w x h pixels: 1.3 at 1280x720, growing with the
+// window up to 1.8 (1920x1080 and larger), never below 1.2.
+float presentation_factor(int w, int h);
+void apply_presentation(bool on, float base_scale, float factor);
 
 // Writes the part of the back buffer under the ImGui window `window_name` as a PNG.
 std::string write_window_png(const std::string& path, const char* window_name);

@@ -37,6 +37,12 @@ void LayoutDump::write_if_changed() {
     text << "window:" << name << ' ' << static_cast<int>(w->Pos.x) << ' '
          << static_cast<int>(w->Pos.y) << ' ' << static_cast<int>(w->Pos.x + w->Size.x) << ' '
          << static_cast<int>(w->Pos.y + w->Size.y) << ' ' << static_cast<int>(title.Max.y) << '\n';
+    // How wide its content reached last frame against the width it has: wider means something
+    // (a row of buttons, a line of text) is cut off at the right edge.
+    // Both measured in the same frame (ContentSize is the previous frame's).
+    text << "content:" << name << ' '
+         << static_cast<int>(w->DC.CursorMaxPos.x - w->DC.CursorStartPos.x) << ' '
+         << static_cast<int>(w->ContentRegionRect.GetWidth()) << " 0 0\n";
   }
   if (text.str() == last_) return;
   last_ = text.str();

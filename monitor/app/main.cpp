@@ -1,5 +1,6 @@
 // shmscope: the live monitor. Parses the command line, opens the window, and runs the frame
 // loop: snapshot the session, draw the panels, carry out what they asked for.
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -128,6 +129,7 @@ int run(const AppOptions& options) {
     // at full protocol speed 50,000 records cost more than a frame (see the app report).
     SessionHistory history(1200, 8192);
     const SessionHistory no_steps_yet(16, 16);  // a scenario before its first step
+    float applied_factor = 0.0f;                 // presentation font factor in use
     UiState ui;
     ui.attach_input = session;
     ui.ui_scale = options.scale;
@@ -190,9 +192,18 @@ int run(const AppOptions& options) {
           std::rename(tmp.c_str(), options.classroom_dump_path.c_str());
         }
       }
-      if (cui.presentation != cui.applied_presentation) {
-        apply_presentation(cui.presentation, options.scale);
-        cui.applied_presentation = cui.presentation;
+      // Presentation's font follows the window (a projector's 1280x720 or 1920x1080): set again
+      // when the window's size changes by more than a few percent.
+      {
+        int fb_w = 0, fb_h = 0;
+        window->framebuffer_size(fb_w, fb_h);
+        const float factor = presentation_factor(fb_w, fb_h);
+        const bool refit = cui.presentation && std::abs(factor - applied_factor) > 0.05f;
+        if (cui.presentation != cui.applied_presentation || refit) {
+          apply_presentation(cui.presentation, options.scale, factor);
+          cui.applied_presentation = cui.presentation;
+          applied_factor = cui.presentation ? factor : 0.0f;
+        }
       }
       if (changed) last_change_ns = now;
       // A scenario runs on a private session: the title names the scenario, not the session
@@ -237,6 +248,7 @@ int run(const AppOptions& options) {
           draw_classroom_panels(cin, cui, ui, out);
           ui.live_layout.relayout = true;  // back from the classroom: place the live panels again
         } else {
+          ui.block_fields_only = false;
           draw_all_panels(in, ui, out);
         }
       }

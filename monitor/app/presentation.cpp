@@ -1,5 +1,6 @@
 // Presentation mode and the diagram PNG: the two classroom features that need the GL
 // context (a new font atlas texture; pixels read back from the frame).
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -25,7 +26,6 @@ namespace shmscope {
 
 namespace {
 
-constexpr float kPresentationFactor = 1.6f;
 
 void rebuild_fonts(float scale) {
   ImGuiIO& io = ImGui::GetIO();
@@ -40,8 +40,13 @@ void rebuild_fonts(float scale) {
 
 }  // namespace
 
-void apply_presentation(bool on, float base_scale) {
-  const float scale = on ? base_scale * kPresentationFactor : base_scale;
+float presentation_factor(int w, int h) {
+  const float fit = std::min(static_cast<float>(w) / 1280.0f, static_cast<float>(h) / 720.0f);
+  return std::clamp(1.3f * fit, 1.2f, 1.8f);
+}
+
+void apply_presentation(bool on, float base_scale, float factor) {
+  const float scale = on ? base_scale * factor : base_scale;
   apply_monitor_style(scale);
   if (on) {
     // High contrast for a washed-out projector: black ground, white text, bright frames.

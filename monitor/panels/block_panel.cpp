@@ -43,7 +43,9 @@ void draw_fields(const BlockView& v, const std::vector<BlockField>& lit, UiState
   if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
     return;
   }
-  ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthFixed, 110);
+  // As wide as the longest field name at the current font size (presentation scales it).
+  ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::CalcTextSize("read sequence ").x);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
   for (const FieldRow& r : v.fields) {
     ImGui::TableNextRow();
@@ -320,6 +322,11 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
     }
   }
 
+  if (ui.block_fields_only) {
+    draw_fields(v, lit, ui);
+    ImGui::End();
+    return;
+  }
   const float fields_w = std::min(420.0f, ImGui::GetContentRegionAvail().x * 0.36f);
   ImGui::BeginChild("left", ImVec2(fields_w, 0), false);
   draw_fields(v, lit, ui);

@@ -18,6 +18,15 @@ constexpr Tile kEvents{0.74f, 0.44f, 0.26f, 0.22f};
 constexpr Tile kMutex{0.74f, 0.66f, 0.26f, 0.20f};
 constexpr Tile kParticipants{0.74f, 0.86f, 0.26f, 0.14f};
 
+// Presentation (F5): fewer panels, larger: the diagram across the top, the step's narration,
+// the block's fields (no hex view), the mutex and the events. The Lesson panel (picker, goal)
+// and Participants stay in the classroom layout.
+constexpr Tile kPresentSequence{0, 0, 1, 0.50f};
+constexpr Tile kPresentStep{0, 0.50f, 0.30f, 0.50f};
+constexpr Tile kPresentBlock{0.30f, 0.50f, 0.35f, 0.50f};
+constexpr Tile kPresentMutex{0.65f, 0.50f, 0.35f, 0.22f};
+constexpr Tile kPresentEvents{0.65f, 0.72f, 0.35f, 0.28f};
+
 void place(const Tile& t) {
   place_tile(t, ImGuiCond_Always);
 }
@@ -46,6 +55,20 @@ void draw_classroom_panels(const ClassroomInput& in, ClassroomUi& cui, UiState& 
     cui.drawn_step = shown;
     ui.diagram_scroll_to_newest = true;  // the diagram ends at the shown step: show its end
     cui.scroll_to_shown = true;
+  }
+  ui.block_fields_only = cui.presentation;
+  if (cui.presentation) {
+    place(kPresentSequence);
+    draw_sequence_panel(p, ui, out);
+    place(kPresentStep);
+    draw_step_panel(in, cui, ui, out);
+    place(kPresentBlock);
+    draw_block_panel(p, ui, out);
+    place(kPresentMutex);
+    draw_mutex_panel(p, ui, out);
+    place(kPresentEvents);
+    draw_events_panel(p, ui, out);
+    return;
   }
   place(kLesson);
   draw_lesson_panel(in, cui, ui, out);

@@ -23,12 +23,18 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
   // A narrow panel (the classroom layout) keeps name, state and waiters; the rest is in the
   // tooltip.
   const bool compact = ImGui::GetContentRegionAvail().x < 40 * ImGui::CalcTextSize("M").x;
-  if (ImGui::BeginTable("events", compact ? 3 : 5, flags)) {
-    ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthStretch, 3.2f);
-    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+  // Compact: each column as wide as its words, so no name or state is cut off at a large font.
+  if (ImGui::BeginTable("events", compact ? 3 : 5,
+                        compact ? (flags & ~ImGuiTableFlags_SizingStretchProp) | ImGuiTableFlags_SizingFixedFit
+                                : flags)) {
+    // Stretch weights when wide; fitted to the words (weight ignored) when compact.
+    const ImGuiTableColumnFlags fit =
+        compact ? ImGuiTableColumnFlags_WidthFixed : ImGuiTableColumnFlags_WidthStretch;
+    ImGui::TableSetupColumn("event", fit, compact ? 0.0f : 3.2f);
+    ImGui::TableSetupColumn("state", fit, compact ? 0.0f : 1.3f);
     if (!compact)
       ImGui::TableSetupColumn("set / consumed", ImGuiTableColumnFlags_WidthStretch, 2.6f);
-    ImGui::TableSetupColumn("waiters", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    ImGui::TableSetupColumn("waiters", fit, compact ? 0.0f : 1.5f);
     if (!compact) ImGui::TableSetupColumn("last set by", ImGuiTableColumnFlags_WidthStretch, 3.4f);
     ImGui::TableHeadersRow();
     for (std::size_t i = 0; i < v.lamps.size(); ++i) {

@@ -13,10 +13,17 @@ namespace shmscope {
 namespace {
 
 void draw_lanes(const MutexView& v, UiState& ui) {
-  draw_legend_item(UiColour::Held, colour_info(UiColour::Held).name.data());
-  ImGui::SameLine(0, 16);
-  draw_legend_item(UiColour::Contended, colour_info(UiColour::Contended).name.data());
-  ImGui::SameLine(0, 16);
+  // Wraps at a large font instead of running past the panel's edge.
+  const auto legend_width = [](const char* words) {
+    return ImGui::GetTextLineHeight() * 1.6f + ImGui::GetStyle().ItemSpacing.x +
+           ImGui::CalcTextSize(words).x;
+  };
+  const char* held = colour_info(UiColour::Held).name.data();
+  const char* contended = colour_info(UiColour::Contended).name.data();
+  draw_legend_item(UiColour::Held, held);
+  same_line_if_fits(legend_width(contended));
+  draw_legend_item(UiColour::Contended, contended);
+  same_line_if_fits(legend_width("waiting for it"));
   draw_legend_item(UiColour::Waiting, "waiting for it");
   ImGui::SetNextItemWidth(140);
   ImGui::SliderFloat("seconds shown", &ui.lock_window_seconds, 1.0f, 60.0f, "%.0f s");
@@ -94,7 +101,8 @@ void draw_mutex_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
   if (ImGui::IsItemHovered() || lit) {
     if (ImGui::IsItemHovered()) ui.hover = {Highlight::Target::Mutex, 0, 0, 0, -1};
   }
-  if (v.known && begin_key_values("mutex_kv", 110)) {
+  // The key column as wide as its longest key at the current font (presentation scales it).
+  if (v.known && begin_key_values("mutex_kv", ImGui::CalcTextSize("owner died  ").x)) {
     key_value("owner", v.owner.c_str(), v.held ? v.colour : UiColour::Text);
     key_value("held for", v.held_for.c_str());
     key_value("waiters", v.waiters.c_str(),

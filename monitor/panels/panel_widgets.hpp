@@ -16,4 +16,14 @@ bool begin_key_values(const char* id, float key_width);
 void key_value(const char* key, const char* value, UiColour colour = UiColour::Text);
 void end_key_values();
 
+// SameLine() when an item `width` pixels wide still fits on the current line, else nothing
+// (the next item starts a new line): rows of buttons wrap instead of being cut off when a
+// projector's font makes them wider than the panel.
+void same_line_if_fits(float width);
+// The width of a button labelled `label` at the current font.
+float button_width(const char* label);
+
+// Coloured text that wraps at the panel's edge (large presentation fonts).
+void text_wrapped_in(const ImVec4& colour, const char* text);
+
 }  // namespace shmscope

@@ -82,9 +82,10 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
   }
   // ...but the lanes never take more than 45% of the width: the "what happened" column is the
   // point of the diagram. A label that still does not fit is clipped to its own box.
-  const float lanes_budget = 0.45f * ImGui::GetContentRegionAvail().x /
+  const float lanes_budget = 0.40f * ImGui::GetContentRegionAvail().x /
                              static_cast<float>(std::max<std::size_t>(v.lanes.size(), 1));
-  const float lane_w = std::max(150.0f, std::min(widest_label / 0.9f + 12.0f, lanes_budget));
+  const float lane_w = std::max(ImGui::GetFontSize() * 4.0f,
+                                std::min(widest_label / 0.9f + 12.0f, lanes_budget));
   const float lanes_w = lane_w * static_cast<float>(v.lanes.size());
   auto lane_x = [&](float x0, int lane) {
     return x0 + time_w + lane_w * (static_cast<float>(lane) + 0.5f);

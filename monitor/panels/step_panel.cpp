@@ -7,6 +7,7 @@
 
 #include "model/block_fields.hpp"
 #include "panels/classroom_panels.hpp"
+#include "panels/panel_widgets.hpp"
 #include "panels/step_view.hpp"
 #include "ui/palette.hpp"
 #include "ui/widget_registry.hpp"
@@ -136,11 +137,11 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
     ImGui::TextColored(colour_vec4(UiColour::Muted), "%d step%s queued: granted when the next peer parks",
                        v.queued_steps, v.queued_steps == 1 ? "" : "s");
   }
-  if (!v.error.empty()) ImGui::TextColored(colour_vec4(UiColour::Corrupt), "%s", v.error.c_str());
+  if (!v.error.empty()) text_wrapped_in(colour_vec4(UiColour::Corrupt), v.error.c_str());
 
   // Who is parked, and at what.
   if (v.pending.empty()) {
-    ImGui::TextColored(colour_vec4(UiColour::Muted), "nobody is parked at a step gate");
+    text_wrapped_in(colour_vec4(UiColour::Muted), "nobody is parked at a step gate");
   } else if (ImGui::BeginTable("pending", v.can_step_peer ? 3 : 2,
                                ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
     for (const PendingLine& p : v.pending) {
@@ -169,7 +170,7 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
   if (ImGui::Button(v.past ? "Forward" : "Step")) step_forward(m, cui, disable_step, out);
   record_widget("step_one");
   if (disable_step && !v.past) ImGui::EndDisabled();
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Step peer"));
   const bool peer_ok = v.can_step_peer && !v.quiz_blocks &&
                        std::any_of(v.pending.begin(), v.pending.end(), [&](const PendingLine& p) {
                          return p.slot == cui.chosen_peer_slot && p.alive;
@@ -182,34 +183,34 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
   }
   record_widget("step_peer");
   if (!peer_ok) ImGui::EndDisabled();
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Run"));
   if (ImGui::Button("Run")) {
     out.actions.push_back(request(ActionRequest::Kind::StepRun));
     cui.cursor = -1;
     cui.queued_steps = 0;
   }
   record_widget("step_run");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Pause"));
   if (ImGui::Button("Pause")) out.actions.push_back(request(ActionRequest::Kind::StepPause));
   record_widget("step_pause");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Run to next event"));
   if (ImGui::Button("Run to next event"))
     out.actions.push_back(request(ActionRequest::Kind::StepRunToEvent));
   record_widget("step_run_to_event");
   if (ImGui::Button("Slow motion")) slow_motion(cui, out);
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFontSize() * 10 + ImGui::CalcTextSize(" ms per action").x);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderInt("ms per action", &cui.slow_motion_ms, 100, 3000);
   if (ImGui::IsItemDeactivatedAfterEdit() && m.pacing == Pacing::SlowMotion) slow_motion(cui, out);
-  ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.pacing_words.c_str());
+  text_wrapped_in(colour_vec4(UiColour::Muted), v.pacing_words.c_str());
   if (v.quiz_blocks) {
-    ImGui::TextColored(colour_vec4(UiColour::Waiting), "answer the quiz (1-4) to step");
+    text_wrapped_in(colour_vec4(UiColour::Waiting), "answer the quiz (1-4) to step");
   }
 
   // Time travel.
   ImGui::Separator();
   if (v.step_count == 0) {
-    ImGui::TextColored(colour_vec4(UiColour::Muted), "time travel: no steps yet");
+    text_wrapped_in(colour_vec4(UiColour::Muted), "time travel: no steps yet");
   } else {
     if (v.shown <= 0) ImGui::BeginDisabled();
     if (ImGui::ArrowButton("back", ImGuiDir_Left)) step_back(m, cui);
@@ -231,12 +232,12 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
     if (ImGui::Button("Newest")) cui.cursor = -1;
     if (!v.past) ImGui::EndDisabled();
     if (v.past) {
-      ImGui::TextColored(colour_vec4(UiColour::Past),
-                         "LOOKING BACK: the panels show the block as it was after this step");
+      text_wrapped_in(colour_vec4(UiColour::Past),
+                      "LOOKING BACK: the panels show the block as it was after this step");
     }
     ImGui::TextWrapped("%s", v.shown_title.c_str());
     if (!v.changed.empty()) {
-      ImGui::TextColored(colour_vec4(UiColour::Glow), "changed by this step (hover: its bytes):");
+      text_wrapped_in(colour_vec4(UiColour::Glow), "changed by this step (hover: its bytes):");
       const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
       const ImGuiStyle& style = ImGui::GetStyle();
       float last_x = 0;

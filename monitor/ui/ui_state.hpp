@@ -50,6 +50,9 @@ struct UiState {
   // The classroom moved to another step: the diagram scrolls to its newest row once.
   bool diagram_scroll_to_newest = false;
   LiveLayoutState live_layout;
+  // Presentation: the Block panel shows its decoded fields only (no hex view), large enough to
+  // read from the back of a room.
+  bool block_fields_only = false;
 
   void begin_frame() {
     hover_prev = hover;

@@ -186,7 +186,8 @@ class MonitorWindow {
     REQUIRE(shmtest::eventually(
         [&] {
           std::this_thread::sleep_for(100ms);
-          const std::string out = run({xdotool_, "search", "--name", session});
+          // The title names the session, or a scenario: "shmscope" is in both.
+          const std::string out = run({xdotool_, "search", "--name", "shmscope"});
           window_ = out.substr(0, out.find('\n'));
           return !window_.empty();
         },

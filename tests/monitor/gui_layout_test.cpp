@@ -142,3 +142,40 @@ TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never l
   parent.wait_for(10s);
   shmtest::remove_segment(session);
 }
+
+TEST_CASE("Presentation mode fits a projector's 1280x720 and 1920x1080: its panels neither overlap nor cut their content off") {
+  shmtest::Watchdog watchdog(240s, "presentation layout test");
+  const std::string xdotool = guitest::find_program("xdotool");
+  std::string why;
+  auto x = guitest::XServer::start(why);
+  if (!x || xdotool.empty()) {
+    MESSAGE("Xvfb or xdotool is not installed; the GUI test is skipped");
+    return;
+  }
+  const std::vector<std::string> presentation{"Sequence_diagram", "Step", "Block", "Mutex", "Events"};
+  for (const auto& [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}}) {
+    CAPTURE(w);
+    guitest::TempDir dir("present");
+    std::filesystem::create_directories(dir.path() + "/shmscope");
+    std::ofstream(dir.path() + "/shmscope/window.txt") << w << ' ' << h << '\n';
+    // Xvfb's screen is 1600x1000: the 1920x1080 window is larger than it, which X allows.
+    guitest::MonitorWindow m(*x, dir, shmtest::unique_session_name("gui-present"), xdotool,
+                             {"--scenario", "6", "--presentation", "--run-steps", "6"});
+    const Layout l = m.wait(
+        read_dump,
+        [&](const Layout& c) {
+          return c.viewport.x1 == w && layout_problem(c, presentation).empty() && !c.has("Lesson") &&
+                 !c.has("Act");
+        },
+        "the presentation layout settles with its five panels");
+    CHECK(layout_problem(l, presentation) == "");
+    CHECK_FALSE(l.has("Lesson"));
+    for (const auto& p : presentation) {
+      CAPTURE(p);
+      const auto content = l.all.find("content:" + p);
+      REQUIRE(content != l.all.end());
+      CHECK(content->second.x0 <= content->second.y0 + 1);  // content width <= room
+    }
+    m.quit();
+  }
+}
