@@ -65,7 +65,10 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
       }
       ImGui::TableNextColumn();
       ImGui::TextColored(
-          colour_vec4(l.waiters == "no waiters" ? UiColour::Muted : UiColour::Waiting), "%s",
+          colour_vec4(l.stale_waiters > 0         ? UiColour::Dead
+                      : l.waiters == "no waiters" ? UiColour::Muted
+                                                  : UiColour::Waiting),
+          "%s",
           l.waiters.c_str());
       if (!compact) {
         ImGui::TableNextColumn();

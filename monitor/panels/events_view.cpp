@@ -23,6 +23,20 @@ EventsView make_events_view(const PanelInput& in) {
     l.state = e.signalled ? "signalled" : "clear";
     l.counts = std::to_string(e.times_set) + " / " + std::to_string(e.times_consumed);
     l.waiters = e.waiters == 0 ? "no waiters" : std::to_string(e.waiters) + " waiting";
+    // A waiter killed in its wait leaves its slot behind until someone takes it over: count it,
+    // but say it is stale (its pid is not a live participant), never show it as a live waiter.
+    for (const shmipc::SnapshotWaiter& w : snap->waiters) {
+      if (!w.in_use() || (w.wait_mask & (1u << i)) == 0) continue;
+      bool live = false;
+      for (const shmipc::SnapshotParticipant& p : snap->participants) {
+        live = live || (p.in_use() && p.alive && p.pid == w.owner_pid);
+      }
+      if (!live) ++l.stale_waiters;
+    }
+    if (l.stale_waiters > 0) {
+      l.waiters += " (" + std::to_string(l.stale_waiters) + " stale: " +
+                   (l.stale_waiters == 1 ? "its process is" : "their processes are") + " gone)";
+    }
     l.last_setter = e.times_set == 0 && e.last_setter_pid == 0
                         ? "never set"
                         : who_text(e.last_setter_role, e.last_setter_pid) + ", " +

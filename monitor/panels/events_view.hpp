@@ -13,7 +13,8 @@ struct EventLamp {
   bool signalled = false;
   std::string state;          // "signalled" / "clear"
   std::string counts;         // "12 / 11": times set / times consumed
-  std::string waiters;        // "1 waiting" / "no waiters"
+  std::string waiters;        // "1 waiting" / "no waiters" / "2 waiting (1 stale: ...)"
+  int stale_waiters = 0;      // waiter slots whose process is no longer a live participant
   std::string last_setter;    // "child (pid 4242), 1.2 s ago" / "never set"
   std::string last_consumer;  // "pid 4241, 1.2 s ago" / "never consumed"
 };

@@ -88,3 +88,21 @@ TEST_CASE("the events and participants panels render without an ImGui assertion"
   }
   CHECK(out.actions.empty());
 }
+
+TEST_CASE("a waiter whose process died is counted as stale, never as a live waiter") {
+  FakeBlock b = two_peers();
+  const std::uint32_t send_message = 1u << static_cast<unsigned>(EventId::SendMessage);
+  b.waiter(0, kParentPid, send_message);  // the live parent waits
+  b.waiter(1, 999, send_message);         // a parent killed in its wait left its slot
+  SessionHistory h;
+  b.ingest_into(h, kT0 + 900 * kMs);
+  ActingState acting;
+  acting.attached = true;
+  const EventsView v = make_events_view({h, acting, kT0 + 1000 * kMs});
+  const EventLamp& send = v.lamps[static_cast<std::size_t>(EventId::SendMessage)];
+  CHECK(send.stale_waiters == 1);
+  CHECK(send.waiters == "2 waiting (1 stale: its process is gone)");
+  const EventLamp& ack = v.lamps[static_cast<std::size_t>(EventId::ChildAcknowledge)];
+  CHECK(ack.stale_waiters == 0);
+  CHECK(ack.waiters == "no waiters");
+}

@@ -72,6 +72,13 @@ class FakeBlock {
     put64(1232, since);
     put64(1240, 3);
   }
+  // Waiter slot `slot` (docs/PROTOCOL.md, offset 1600) held by `pid`, waiting on `mask`.
+  void waiter(std::size_t slot, std::uint32_t pid, std::uint32_t mask) {
+    const std::size_t b = 1600 + 64 * slot;
+    put32(b + 0, pid);
+    put32(b + 4, pid);
+    put32(b + 8, mask);
+  }
   void event_signalled(shmipc::EventId e, shmipc::Role setter, std::uint32_t pid, std::uint64_t t) {
     const std::size_t b = 1280 + 64 * static_cast<std::size_t>(e);
     put32(b + 0, 1);
