@@ -242,6 +242,12 @@ void draw_act_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     return;
   }
   const ActView v = make_act_view(in, ui);
+  // The outcome of the last action first: at the bottom of a short panel it was out of sight
+  // ("sent #1, receipt received" below the injection controls).
+  if (!in.acting.last_error.empty()) error_text(in.acting.last_error);
+  if (!in.acting.last_result.empty()) {
+    text_wrapped_in(colour_vec4(UiColour::Good), in.acting.last_result.c_str());
+  }
   draw_session(in, v, ui, out);
   if (v.attached) {
     ImGui::Separator();
@@ -256,10 +262,6 @@ void draw_act_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     }
     ImGui::Separator();
     draw_inject(v, ui, out);
-  }
-  if (!in.acting.last_error.empty()) error_text(in.acting.last_error);
-  if (!in.acting.last_result.empty()) {
-    ImGui::TextColored(colour_vec4(UiColour::Good), "%s", in.acting.last_result.c_str());
   }
   ImGui::End();
 }

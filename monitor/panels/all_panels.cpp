@@ -23,9 +23,10 @@ struct NamedTile {
   Tile tile;
 };
 constexpr NamedTile kTiles[] = {
-    {"Block", {0, 0, kLeft, 0.50f}},
-    {"Sequence diagram", {0, 0.50f, kLeft, 0.30f}},
-    {"Metrics", {0, 0.80f, kLeft, 0.20f}},
+    {"Block", {0, 0, kLeft, 0.46f}},
+    // One message is about a dozen rows: the diagram gets room for it.
+    {"Sequence diagram", {0, 0.46f, kLeft, 0.36f}},
+    {"Metrics", {0, 0.82f, kLeft, 0.18f}},
     {"Act", {kLeft, 0, 1 - kLeft, 0.30f}},
     {"Participants", {kLeft, 0.30f, 1 - kLeft, 0.14f}},
     {"Events", {kLeft, 0.44f, 1 - kLeft, 0.20f}},

@@ -22,7 +22,8 @@ void draw_events_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) 
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
   // A narrow panel (the classroom layout) keeps name, state and waiters; the rest is in the
   // tooltip.
-  const bool compact = ImGui::GetContentRegionAvail().x < 40 * ImGui::CalcTextSize("M").x;
+  // Five columns need about 64 letters of width before "last set by" is cut off.
+  const bool compact = ImGui::GetContentRegionAvail().x < 64 * ImGui::CalcTextSize("M").x;
   // Compact: each column as wide as its words, so no name or state is cut off at a large font.
   if (ImGui::BeginTable("events", compact ? 3 : 5,
                         compact ? (flags & ~ImGuiTableFlags_SizingStretchProp) | ImGuiTableFlags_SizingFixedFit

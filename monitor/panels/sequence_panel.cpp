@@ -178,8 +178,11 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     }
   }
   clipper.End();
+  // Follow new records unless the user scrolled back, or clicked a row to look at: then the
+  // row they clicked stays where it is ("Back to live" follows again).
   if (ui.diagram_scroll_to_newest ||
-      (!ui.paused && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3)) {
+      (!ui.paused && ui.pinned_journal_seq < 0 &&
+       ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3)) {
     ui.diagram_scroll_to_newest = false;
     ImGui::SetScrollHereY(1.0f);  // follow new records unless the user scrolled back
   }
