@@ -41,8 +41,11 @@ void SessionHistory::ingest(shmipc::Snapshot snap, const shmipc::JournalRead& re
       if (prev->raw[i] != snap.raw[i]) byte_changed_ns_[i] = snap.taken_ns;
     }
   }
+  const std::size_t by_budget = std::max<std::size_t>(
+      2, kSnapshotBudgetBytes / std::max<std::size_t>(snap.raw.size(), 1));
+  const std::size_t keep = std::min(max_snapshots_, by_budget);
   snapshots_.push_back(std::move(snap));
-  while (snapshots_.size() > max_snapshots_) snapshots_.pop_front();
+  while (snapshots_.size() > keep) snapshots_.pop_front();
 
   for (const shmipc::JournalItem& item : read.items) {
     if (!journal_.empty() && item.seq <= journal_.back().seq) continue;  // seen already
@@ -51,6 +54,12 @@ void SessionHistory::ingest(shmipc::Snapshot snap, const shmipc::JournalRead& re
   while (journal_.size() > max_journal_) journal_.pop_front();
   journal_lost_ += read.lost;
   journal_next_ = std::max(journal_next_, read.next);
+}
+
+std::size_t SessionHistory::snapshot_bytes() const {
+  std::size_t n = 0;
+  for (const auto& s : snapshots_) n += s.raw.size();
+  return n;
 }
 
 void SessionHistory::clear() {

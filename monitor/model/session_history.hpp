@@ -33,7 +33,13 @@ struct Metrics {
 
 class SessionHistory {
  public:
+  // Snapshots are kept up to `max_snapshots` AND up to kSnapshotBudgetBytes of raw copies,
+  // whichever is fewer: a block of 134 KB copied 60 times a second would otherwise grow the
+  // monitor by ~160 MB before the count bound holds (seen: 126 -> 269 MB in a four-minute demo).
+  static constexpr std::size_t kSnapshotBudgetBytes = 48u << 20;
   explicit SessionHistory(std::size_t max_snapshots = 1200, std::size_t max_journal = 50000);
+  // Raw bytes held by the kept snapshots (what the budget bounds).
+  std::size_t snapshot_bytes() const;
 
   void ingest(shmipc::Snapshot snap, const shmipc::JournalRead& read);
   void clear();

@@ -229,3 +229,12 @@ TEST_CASE("after the session is gone the block view says its copy is not live, n
   CHECK(v.source == BlockView::Source::Stale);
   CHECK(v.status.find("Not live: no new copy") == 0);
 }
+
+TEST_CASE("the kept block copies are bounded in bytes, not only in number: a long session does not grow the monitor") {
+  SessionHistory h(100000, 1000);  // a count bound that alone would allow gigabytes
+  const FakeBlock b = two_peers();
+  for (int i = 0; i < 2000; ++i) b.ingest_into(h, kT0 + static_cast<std::uint64_t>(i) * kMs);
+  CHECK(h.snapshot_bytes() <= SessionHistory::kSnapshotBudgetBytes);
+  CHECK(h.snapshots().size() >= 2);
+  CHECK(h.latest()->taken_ns == kT0 + 1999 * kMs);  // the newest copy is always kept
+}
