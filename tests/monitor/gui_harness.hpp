@@ -3,6 +3,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,7 +183,7 @@ class MonitorWindow {
               return argv;
             }(),
             dir.path()))) {
-    wait_for_widget(layout_, "menu_classroom");
+    guitest::wait_for_widget(layout_, "menu_classroom");
     REQUIRE(shmtest::eventually(
         [&] {
           std::this_thread::sleep_for(100ms);
@@ -204,8 +205,9 @@ class MonitorWindow {
     run({xdotool_, "click", "--window", window_, "1"});
     std::this_thread::sleep_for(150ms);
   }
+  Rect wait_for_widget(const std::string& name) { return guitest::wait_for_widget(layout_, name); }
   void click_widget(const std::string& name) {
-    const auto r = wait_for_widget(layout_, name);
+    const auto r = guitest::wait_for_widget(layout_, name);
     click(r.cx(), r.cy());
   }
   // Waits until `ok(read(dump))` holds for a `read` of the test's choosing; returns the last read.
@@ -239,7 +241,8 @@ class MonitorWindow {
     run({xdotool_, "mouseup", "--window", window_, "1"});
     std::this_thread::sleep_for(150ms);
   }
-  void quit() {
+  // Ctrl+Q, held across frames (Dear ImGui polls key state once a frame); the exit code.
+  int quit() {
     run({xdotool_, "windowfocus", "--sync", window_});
     run({xdotool_, "keydown", "--window", window_, "ctrl"});
     run({xdotool_, "keydown", "--window", window_, "q"});
@@ -248,6 +251,7 @@ class MonitorWindow {
     run({xdotool_, "keyup", "--window", window_, "ctrl"});
     const auto rc = app_.wait_for(20s);
     REQUIRE_MESSAGE(rc.has_value(), "Ctrl+Q did not quit shmscope");
+    return *rc;
   }
 
  private:
@@ -259,5 +263,39 @@ class MonitorWindow {
   std::string window_;
 };
 
+
+// What every real-window test needs first: a private Xvfb and xdotool. `ready()` is false (and
+// the test says it is skipped) only where they are not installed.
+struct GuiTestSetup {
+  std::string xdotool = find_program("xdotool");
+  std::string why;
+  std::optional<XServer> x = XServer::start(why);
+  bool ready() const {
+    if (x && !xdotool.empty()) return true;
+    MESSAGE("Xvfb or xdotool is not installed; the GUI test is skipped");
+    return false;
+  }
+};
+
+// A real `shmipc parent` on `session`, stopped (SIGTERM) and its segment removed at the end.
+class LiveParent {
+ public:
+  explicit LiveParent(const std::string& session)
+      : session_(session),
+        process_(shmtest::ChildProcess::spawn(
+            {shmtest::binary_path("shmipc"), "parent", "--session", session})) {
+    REQUIRE(shmtest::eventually([&] { return shmtest::segment_exists(session); }, 10s));
+  }
+  ~LiveParent() {
+    process_.kill(SIGTERM);
+    process_.wait_for(10s);
+    shmtest::remove_segment(session_);
+  }
+  bool running() { return process_.running(); }
+
+ private:
+  std::string session_;
+  shmtest::ChildProcess process_;
+};
 
 }  // namespace guitest

@@ -63,18 +63,13 @@ std::string layout_problem(const Layout& l, const std::vector<std::string>& pane
 
 TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never leave panels overlapping") {
   shmtest::Watchdog watchdog(240s, "layout test");
-  const std::string xdotool = guitest::find_program("xdotool");
-  std::string why;
-  auto x = guitest::XServer::start(why);
-  if (!x || xdotool.empty()) {
-    MESSAGE("Xvfb or xdotool is not installed; the GUI test is skipped");
-    return;
-  }
+  guitest::GuiTestSetup gui;
+  if (!gui.ready()) return;
+  auto& x = gui.x;
+  const std::string& xdotool = gui.xdotool;
   guitest::TempDir dir("layout");
   const std::string session = shmtest::unique_session_name("gui-layout");
-  auto parent = shmtest::ChildProcess::spawn(
-      {shmtest::binary_path("shmipc"), "parent", "--session", session});
-  REQUIRE(shmtest::eventually([&] { return shmtest::segment_exists(session); }, 10s));
+  guitest::LiveParent parent(session);
   {
     guitest::MonitorWindow m(*x, dir, session, xdotool);
     auto live_ok = [](const Layout& l) { return layout_problem(l, kLivePanels).empty(); };
@@ -138,20 +133,14 @@ TEST_CASE("Mode switches, window resizes, a moved panel and Reset layout never l
     CHECK(layout_problem(l, kLivePanels) == "");
     m.quit();
   }
-  parent.kill(SIGTERM);
-  parent.wait_for(10s);
-  shmtest::remove_segment(session);
 }
 
 TEST_CASE("Presentation mode fits a projector's 1280x720 and 1920x1080: its panels neither overlap nor cut their content off") {
   shmtest::Watchdog watchdog(240s, "presentation layout test");
-  const std::string xdotool = guitest::find_program("xdotool");
-  std::string why;
-  auto x = guitest::XServer::start(why);
-  if (!x || xdotool.empty()) {
-    MESSAGE("Xvfb or xdotool is not installed; the GUI test is skipped");
-    return;
-  }
+  guitest::GuiTestSetup gui;
+  if (!gui.ready()) return;
+  auto& x = gui.x;
+  const std::string& xdotool = gui.xdotool;
   const std::vector<std::string> presentation{"Sequence_diagram", "Step", "Block", "Mutex", "Events"};
   for (const auto& [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}}) {
     CAPTURE(w);

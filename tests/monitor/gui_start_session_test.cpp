@@ -13,13 +13,10 @@ using namespace std::chrono_literals;
 
 TEST_CASE("Start session as parent creates the session with the window as parent, and a real child talks to it") {
   shmtest::Watchdog watchdog(180s, "start session");
-  const std::string xdotool = guitest::find_program("xdotool");
-  std::string why;
-  auto x = guitest::XServer::start(why);
-  if (!x || xdotool.empty()) {
-    MESSAGE("Xvfb or xdotool is not installed; the GUI test is skipped");
-    return;
-  }
+  guitest::GuiTestSetup gui;
+  if (!gui.ready()) return;
+  auto& x = gui.x;
+  const std::string& xdotool = gui.xdotool;
   guitest::TempDir dir("start");
   const std::string session = shmtest::unique_session_name("gui-start");
   REQUIRE_FALSE(shmtest::segment_exists(session));
