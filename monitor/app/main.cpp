@@ -33,6 +33,11 @@ namespace {
 constexpr std::uint64_t kIdleAfterNs = 1'500'000'000;  // longer than the byte glow fades
 constexpr double kIdleWaitS = 0.2;
 constexpr double kFramePeriodS = 1.0 / 60.0;
+// After a change (or input) the display runs at full rate briefly, then only the glow of the
+// changed bytes is still moving: a fade needs far fewer frames. A demo sending one message a
+// second used to render 60 frames a second for ever (a whole CPU on software rendering).
+constexpr std::uint64_t kFullRateNs = 300'000'000;
+constexpr double kFadePeriodS = 1.0 / 15.0;
 
 std::string window_title(const std::string& session) {
   return "shmscope \u2014 " + session;
@@ -158,11 +163,15 @@ int run(const AppOptions& options) {
 
     while (!window->should_close() && !stop_requested()) {
       std::uint64_t now = shmipc::monotonic_ns();
-      const bool idle = options.frames < 0 && now - last_change_ns > kIdleAfterNs;
+      const std::uint64_t since_change = now - last_change_ns;
+      const bool idle = options.frames < 0 && since_change > kIdleAfterNs;
+      const bool fading = options.frames < 0 && !idle && since_change > kFullRateNs;
       // Idle: sleep until input or a short timeout, then look at the block again. Busy: keep
       // to the display rate even where swap interval is not honoured (Xvfb).
       const double since_frame = static_cast<double>(now - frame_start_ns) * 1e-9;
-      const double wait = idle ? kIdleWaitS : kFramePeriodS - since_frame;
+      // Input wakes the wait at once (pump_events waits for events), so a slow rate never
+      // makes the window slow to answer the user.
+      const double wait = idle ? kIdleWaitS : (fading ? kFadePeriodS : kFramePeriodS) - since_frame;
       window->pump_events(wait > 0.001 ? wait : 0);
       now = shmipc::monotonic_ns();
       frame_start_ns = now;
