@@ -247,6 +247,7 @@ void draw_act_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
   if (!in.acting.last_error.empty()) error_text(in.acting.last_error);
   if (!in.acting.last_result.empty()) {
     text_wrapped_in(colour_vec4(UiColour::Good), in.acting.last_result.c_str());
+    record_widget("act_outcome");
   }
   draw_session(in, v, ui, out);
   if (v.attached) {

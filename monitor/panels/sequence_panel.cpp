@@ -1,6 +1,9 @@
 // The Sequence diagram: parent and child lifelines, an arrow for each event set, a bar where
 // a lifeline holds the mutex, message previews; click a row to see the block right after it.
+#include <cfloat>
+
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -180,11 +183,17 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
   clipper.End();
   // Follow new records unless the user scrolled back, or clicked a row to look at: then the
   // row they clicked stays where it is ("Back to live" follows again).
+  ImGuiWindow* diagram = ImGui::GetCurrentWindow();
+  const bool user_scrolling =
+      (ImGui::IsWindowHovered() && ImGui::GetIO().MouseWheel != 0.0f) ||
+      ImGui::GetActiveID() == ImGui::GetWindowScrollbarID(diagram, ImGuiAxis_Y);
+  if (user_scrolling) ui.diagram_follow = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3;
   if (ui.diagram_scroll_to_newest ||
-      (!ui.paused && ui.pinned_journal_seq < 0 &&
-       ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - row_h * 3)) {
+      (!ui.paused && ui.pinned_journal_seq < 0 && ui.diagram_follow)) {
     ui.diagram_scroll_to_newest = false;
-    ImGui::SetScrollHereY(1.0f);  // follow new records unless the user scrolled back
+    // To the very end (clamped by Dear ImGui to the content): SetScrollHereY aimed at the last
+    // row the clipper drew, so the diagram stopped short of its newest rows.
+    ImGui::SetScrollY(1e7f);
   }
   ImGui::EndChild();
   ImGui::End();

@@ -49,6 +49,9 @@ struct UiState {
   float ui_scale = 1.0f;
   // The classroom moved to another step: the diagram scrolls to its newest row once.
   bool diagram_scroll_to_newest = false;
+  // The diagram keeps its newest row in view until the user scrolls up (wheel or scrollbar);
+  // scrolling back to the end follows again.
+  bool diagram_follow = true;
   LiveLayoutState live_layout;
   // Presentation: the Block panel shows its decoded fields only (no hex view), large enough to
   // read from the back of a room.

@@ -3,6 +3,8 @@
 
 #include "panel_fixtures.hpp"
 #include "panels/act_view.hpp"
+#include "panels/panels.hpp"
+#include "ui/widget_registry.hpp"
 
 using namespace paneltest;
 using namespace shmscope;
@@ -150,4 +152,26 @@ TEST_CASE("with no session attached the Act panel offers to start one as parent,
   acting.attached = true;  // attached: joining is the way, not starting
   ui.attach_input = "lab";
   CHECK_FALSE(make_act_view({h, acting, kT0}, ui).can_start_parent);
+}
+
+TEST_CASE("the outcome of the last action is shown at the top of the Act panel, above the controls") {
+  Gui gui;
+  SessionHistory h;
+  two_peers().ingest_into(h, kT0);
+  ActingState acting;
+  acting.attached = true;
+  acting.role = Role::Child;
+  acting.last_result = "sent #1, receipt received";
+  UiState ui;
+  PanelOutput out;
+  clear_recorded_widgets();
+  gui.frame([&] {
+    ui.begin_frame();
+    draw_act_panel({h, acting, kT0 + kMs}, ui, out);
+  });
+  const auto& w = recorded_widgets();
+  REQUIRE(w.count("act_outcome") == 1);
+  const auto join = w.find(widget::kJoinAsParent);
+  REQUIRE(join != w.end());
+  CHECK(w.find("act_outcome")->second.y1 <= join->second.y0);
 }

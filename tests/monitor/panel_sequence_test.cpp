@@ -1,7 +1,12 @@
 // The Sequence diagram: rows, arrows and lock bars from the journal; pause and pinning.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
+#include <imgui_internal.h>
+
 #include "panel_fixtures.hpp"
+#include "panels/panels.hpp"
 #include "panels/sequence_view.hpp"
 
 using namespace paneltest;
@@ -150,4 +155,64 @@ TEST_CASE("an injection row says what was injected, and a message read twice is 
   CHECK(reads[1]->anomaly);
   CHECK(reads[1]->colour == UiColour::Dead);
   CHECK(reads[1]->text.find("ANOMALY: message #1 was already read") != std::string::npos);
+}
+
+namespace {
+
+// The scroll position of the diagram's scrolling child window.
+float diagram_scroll_y() {
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+    if (std::string(w->Name).find("Sequence diagram/diagram") == 0) return w->Scroll.y;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("the diagram follows new records, but not away from a row the user clicked") {
+  Gui gui;
+  FakeBlock b = two_peers();
+  std::uint64_t t = kT0;
+  auto add_rows = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      b.journal(JournalKind::EventSet, Role::Child, kChildPid, t += kMs,
+                static_cast<std::uint32_t>(EventId::SendMessage));
+    }
+  };
+  add_rows(40);
+  SessionHistory h;
+  b.ingest_into(h, t + kMs);
+  ActingState acting;
+  acting.attached = true;
+  UiState ui;
+  PanelOutput out;
+  auto draw = [&] {
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(900, 400));
+    ui.begin_frame();
+    draw_sequence_panel({h, acting, t}, ui, out);
+  };
+  for (int i = 0; i < 8; ++i) gui.frame(draw);
+  const float followed = diagram_scroll_y();
+  REQUIRE(followed > 0);  // scrolled to the newest rows, all the way
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+    if (std::string(w->Name).find("Sequence diagram/diagram") == 0) CHECK(w->Scroll.y >= w->ScrollMax.y - 1);
+  }
+  // Records arrive a couple at a time, as from live peers.
+  auto arrive = [&] {
+    for (int i = 0; i < 5; ++i) {
+      add_rows(2);
+      b.ingest_into(h, t + kMs);
+      gui.frame(draw);
+    }
+    gui.frame(draw);
+  };
+  arrive();
+  const float followed_more = diagram_scroll_y();
+  CHECK(followed_more > followed);  // new records: followed
+  ui.pinned_journal_seq = static_cast<std::int64_t>(h.journal().back().seq);  // a click on a row
+  arrive();
+  // The clicked row stays put (within a row: the header gains "pinned #N  Back to live"),
+  // where following would have moved ten rows on.
+  CHECK(std::abs(diagram_scroll_y() - followed_more) < ImGui::GetTextLineHeight() + 4);
 }
