@@ -38,8 +38,7 @@ void error_text(const std::string& s) {
 
 // [SECTION] Session: attach by name or from the sessions found on the machine
 void draw_session(const PanelInput& in, const ActView& v, UiState& ui, PanelOutput& out) {
-  ImGui::TextColored(colour_vec4(v.attached ? UiColour::Good : UiColour::Muted), "%s",
-                     v.status.c_str());
+  text_wrapped_in(colour_vec4(v.attached ? UiColour::Good : UiColour::Muted), v.status.c_str());
   if (ui.attach_input.empty() && !in.acting.session_name.empty()) {
     ui.attach_input = in.acting.session_name;
   }
