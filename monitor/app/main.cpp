@@ -134,7 +134,8 @@ int run(const AppOptions& options) {
     // at full protocol speed 50,000 records cost more than a frame (see the app report).
     SessionHistory history(1200, 8192);
     const SessionHistory no_steps_yet(16, 16);  // a scenario before its first step
-    float applied_factor = 0.0f;                 // presentation font factor in use
+    ActingState scenario_acting;                 // how the panels see a scenario's own session
+    float applied_factor = 0.0f;  // presentation font factor in use, 0 when it is off
     UiState ui;
     ui.attach_input = session;
     ui.ui_scale = options.scale;
@@ -207,11 +208,11 @@ int run(const AppOptions& options) {
         int fb_w = 0, fb_h = 0;
         window->framebuffer_size(fb_w, fb_h);
         const float factor = presentation_factor(fb_w, fb_h);
-        const bool refit = cui.presentation && std::abs(factor - applied_factor) > 0.05f;
-        if (cui.presentation != cui.applied_presentation || refit) {
+        const float wanted = cui.presentation ? factor : 0.0f;
+        // Factors are at least 1.2, so switching on or off is a difference too.
+        if (std::abs(wanted - applied_factor) > 0.05f) {
           apply_presentation(cui.presentation, options.scale, factor);
-          cui.applied_presentation = cui.presentation;
-          applied_factor = cui.presentation ? factor : 0.0f;
+          applied_factor = wanted;
         }
       }
       if (changed) last_change_ns = now;
@@ -238,12 +239,11 @@ int run(const AppOptions& options) {
       // and before its first step, an empty history rather than the attached session's.
       const SessionHistory* shown = classroom.shown_history(cui);
       if (shown == nullptr && lesson.scenario_active) shown = &no_steps_yet;
-      ActingState panel_acting = acting;
-      if (lesson.scenario_active) {
-        panel_acting = ActingState{};
-        panel_acting.attached = true;
-        panel_acting.session_name = lesson.scenario_name;
+      if (lesson.scenario_active && scenario_acting.session_name != lesson.scenario_name) {
+        scenario_acting.attached = true;
+        scenario_acting.session_name = lesson.scenario_name;
       }
+      const ActingState& panel_acting = lesson.scenario_active ? scenario_acting : acting;
       const std::uint64_t shown_now =
           shown != nullptr && shown->latest() != nullptr ? shown->latest()->taken_ns : now;
       const PanelInput in{shown != nullptr ? *shown : history, panel_acting, shown_now};
@@ -257,7 +257,6 @@ int run(const AppOptions& options) {
           draw_classroom_panels(cin, cui, ui, out);
           ui.live_layout.relayout = true;  // back from the classroom: place the live panels again
         } else {
-          ui.block_fields_only = false;
           draw_all_panels(in, ui, out);
         }
       }

@@ -117,6 +117,7 @@ static_assert(std::size(kDraw) == std::size(kTiles));
 }  // namespace
 
 void draw_all_panels(const PanelInput& in, UiState& ui, PanelOutput& out) {
+  ui.block_fields_only = false;  // the hex view too: only presentation leaves it out
   LivePlacer placer(ui.live_layout);
   for (std::size_t i = 0; i < std::size(kTiles); ++i) {
     placer.place(kTiles[i].window, kTiles[i].tile);

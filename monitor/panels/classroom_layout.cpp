@@ -10,22 +10,41 @@ namespace shmscope {
 
 namespace {
 
-constexpr Tile kLesson{0, 0, 0.34f, 0.56f};
-constexpr Tile kStep{0, 0.56f, 0.34f, 0.44f};
-constexpr Tile kSequence{0.34f, 0, 0.66f, 0.44f};
-constexpr Tile kBlock{0.34f, 0.44f, 0.40f, 0.56f};
-constexpr Tile kEvents{0.74f, 0.44f, 0.26f, 0.22f};
-constexpr Tile kMutex{0.74f, 0.66f, 0.26f, 0.20f};
-constexpr Tile kParticipants{0.74f, 0.86f, 0.26f, 0.14f};
+enum class Panel { Lesson, Step, Sequence, Block, Events, Mutex, Participants };
+struct Placed {
+  Panel panel;
+  Tile tile;
+};
+
+constexpr Placed kClassroom[] = {
+    {Panel::Lesson, {0, 0, 0.34f, 0.56f}},          {Panel::Step, {0, 0.56f, 0.34f, 0.44f}},
+    {Panel::Sequence, {0.34f, 0, 0.66f, 0.44f}},    {Panel::Block, {0.34f, 0.44f, 0.40f, 0.56f}},
+    {Panel::Events, {0.74f, 0.44f, 0.26f, 0.22f}},  {Panel::Mutex, {0.74f, 0.66f, 0.26f, 0.20f}},
+    {Panel::Participants, {0.74f, 0.86f, 0.26f, 0.14f}},
+};
 
 // Presentation (F5): fewer panels, larger: the diagram across the top, the step's narration,
 // the block's fields (no hex view), the mutex and the events. The Lesson panel (picker, goal)
 // and Participants stay in the classroom layout.
-constexpr Tile kPresentSequence{0, 0, 1, 0.50f};
-constexpr Tile kPresentStep{0, 0.50f, 0.30f, 0.50f};
-constexpr Tile kPresentBlock{0.30f, 0.50f, 0.35f, 0.50f};
-constexpr Tile kPresentMutex{0.65f, 0.50f, 0.35f, 0.22f};
-constexpr Tile kPresentEvents{0.65f, 0.72f, 0.35f, 0.28f};
+constexpr Placed kPresentation[] = {
+    {Panel::Sequence, {0, 0, 1, 0.50f}},          {Panel::Step, {0, 0.50f, 0.30f, 0.50f}},
+    {Panel::Block, {0.30f, 0.50f, 0.35f, 0.50f}}, {Panel::Mutex, {0.65f, 0.50f, 0.35f, 0.22f}},
+    {Panel::Events, {0.65f, 0.72f, 0.35f, 0.28f}},
+};
+
+void draw_panel(Panel panel, const ClassroomInput& in, ClassroomUi& cui, UiState& ui,
+                PanelOutput& out) {
+  const PanelInput& p = in.panels;
+  switch (panel) {
+    case Panel::Lesson: return draw_lesson_panel(in, cui, ui, out);
+    case Panel::Step: return draw_step_panel(in, cui, ui, out);
+    case Panel::Sequence: return draw_sequence_panel(p, ui, out);
+    case Panel::Block: return draw_block_panel(p, ui, out);
+    case Panel::Events: return draw_events_panel(p, ui, out);
+    case Panel::Mutex: return draw_mutex_panel(p, ui, out);
+    case Panel::Participants: return draw_participants_panel(p, ui, out);
+  }
+}
 
 void place(const Tile& t) {
   place_tile(t, ImGuiCond_Always);
@@ -58,32 +77,16 @@ void draw_classroom_panels(const ClassroomInput& in, ClassroomUi& cui, UiState& 
   }
   ui.block_fields_only = cui.presentation;
   if (cui.presentation) {
-    place(kPresentSequence);
-    draw_sequence_panel(p, ui, out);
-    place(kPresentStep);
-    draw_step_panel(in, cui, ui, out);
-    place(kPresentBlock);
-    draw_block_panel(p, ui, out);
-    place(kPresentMutex);
-    draw_mutex_panel(p, ui, out);
-    place(kPresentEvents);
-    draw_events_panel(p, ui, out);
-    return;
+    for (const auto& [panel, tile] : kPresentation) {
+      place(tile);
+      draw_panel(panel, in, cui, ui, out);
+    }
+  } else {
+    for (const auto& [panel, tile] : kClassroom) {
+      place(tile);
+      draw_panel(panel, in, cui, ui, out);
+    }
   }
-  place(kLesson);
-  draw_lesson_panel(in, cui, ui, out);
-  place(kStep);
-  draw_step_panel(in, cui, ui, out);
-  place(kSequence);
-  draw_sequence_panel(p, ui, out);
-  place(kBlock);
-  draw_block_panel(p, ui, out);
-  place(kEvents);
-  draw_events_panel(p, ui, out);
-  place(kMutex);
-  draw_mutex_panel(p, ui, out);
-  place(kParticipants);
-  draw_participants_panel(p, ui, out);
 }
 
 }  // namespace shmscope

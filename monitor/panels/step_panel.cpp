@@ -84,15 +84,12 @@ void handle_classroom_keys(const ClassroomModel& m, ClassroomUi& cui, PanelOutpu
   if (!cui.layout) return;
   const StepView v = make_step_view(m, cui);
   if (named_key_pressed(ImGuiKey_Space) || named_key_pressed(ImGuiKey_RightArrow)) {
-    if (v.quiz_blocks) {
-      // The quiz wants its answer first; the press is not kept.
-    } else {
-      step_forward(m, cui, !v.can_step, out);
-    }
+    // While the quiz wants its answer the press is not kept.
+    if (!v.quiz_blocks) step_forward(m, cui, !v.can_step, out);
   }
-  if (!waiting_for_gate(m) || v.quiz_blocks) {
-    if (!waiting_for_gate(m)) cui.queued_steps = 0;
-  } else if (cui.queued_steps > 0 && v.can_step && !cui.in_past(m.step_count())) {
+  if (!waiting_for_gate(m)) {
+    cui.queued_steps = 0;
+  } else if (cui.queued_steps > 0 && v.can_step && !v.quiz_blocks && !cui.in_past(m.step_count())) {
     --cui.queued_steps;
     out.actions.push_back(request(ActionRequest::Kind::StepOne));
   }

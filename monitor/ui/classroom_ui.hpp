@@ -24,7 +24,6 @@ struct QuizState {
 struct ClassroomUi {
   bool layout = false;                // the classroom layout (step + lesson panels, fewer others)
   bool presentation = false;          // projector: larger scale, high contrast
-  bool applied_presentation = false;  // what the app applied last (style + fonts)
   // Time travel: the step shown (0-based), or -1 to follow the newest step.
   std::int64_t cursor = -1;
   std::uint64_t cursor_generation = 0;  // ClassroomModel::steps_generation the cursor is for
