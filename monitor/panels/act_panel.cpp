@@ -31,9 +31,7 @@ bool button_if(bool enabled, const char* label, const std::string& why_not) {
 }
 
 void error_text(const std::string& s) {
-  ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Corrupt));
-  ImGui::TextWrapped("%s", s.c_str());
-  ImGui::PopStyleColor();
+  text_wrapped_in(colour_vec4(UiColour::Corrupt), s.c_str());
 }
 
 // [SECTION] Session: attach by name or from the sessions found on the machine

@@ -6,6 +6,7 @@
 
 #include "model/block_fields.hpp"
 #include "panels/block_view.hpp"
+#include "panels/panel_widgets.hpp"
 #include "panels/panels.hpp"
 #include "ui/palette.hpp"
 
@@ -81,9 +82,7 @@ void draw_selection(const BlockView& v, UiState& ui) {
   const std::size_t e = std::min(std::max(ui.selection_end, b), raw.size());
   ImGui::Separator();
   if (b == e) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Muted));
-    ImGui::TextWrapped("Select bytes in the hex view (drag, or shift-click) to inspect them.");
-    ImGui::PopStyleColor();
+    text_wrapped_in(colour_vec4(UiColour::Muted), "Select bytes in the hex view (drag, or shift-click) to inspect them.");
     return;
   }
   std::span<const std::byte> sel(raw.data() + b, e - b);
@@ -282,9 +281,7 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
   }
   const BlockView v = make_block_view(in, ui);
   if (v.source == BlockView::Source::Pinned) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Past));
-    ImGui::TextWrapped("%s", v.status.c_str());
-    ImGui::PopStyleColor();
+    text_wrapped_in(colour_vec4(UiColour::Past), v.status.c_str());
     if (ImGui::Button("Back to live")) ui.pinned_journal_seq = -1;
   } else {
     ImGui::TextColored(
@@ -299,9 +296,7 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
     }
   }
   if (!v.corrupt_summary.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Corrupt));
-    ImGui::TextWrapped("%s", v.corrupt_summary.c_str());
-    ImGui::PopStyleColor();
+    text_wrapped_in(colour_vec4(UiColour::Corrupt), v.corrupt_summary.c_str());
   }
   if (v.snapshot == nullptr) {
     ImGui::End();

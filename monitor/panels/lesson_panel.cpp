@@ -7,6 +7,7 @@
 
 #include "panels/classroom_panels.hpp"
 #include "panels/lesson_view.hpp"
+#include "panels/panel_widgets.hpp"
 #include "ui/palette.hpp"
 #include "ui/widget_registry.hpp"
 
@@ -149,9 +150,7 @@ void draw_lesson_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& /*ui
   }
   if (!v.shown_narration.empty()) {
     ImGui::Separator();
-    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Hover));
-    ImGui::TextWrapped("%s", v.shown_narration.c_str());
-    ImGui::PopStyleColor();
+    text_wrapped_in(colour_vec4(UiColour::Hover), v.shown_narration.c_str());
   }
   ImGui::Separator();
   draw_quiz(m, cui, v);

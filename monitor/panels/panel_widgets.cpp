@@ -39,9 +39,7 @@ void key_value(const char* key, const char* value, UiColour colour) {
   ImGui::TableNextColumn();
   ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", key);
   ImGui::TableNextColumn();
-  ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(colour));
-  ImGui::TextWrapped("%s", value);
-  ImGui::PopStyleColor();
+  text_wrapped_in(colour_vec4(colour), value);
 }
 
 void end_key_values() {

@@ -15,9 +15,7 @@ void draw_participants_panel(const PanelInput& in, UiState& ui, PanelOutput& /*o
   const ParticipantsView v = make_participants_view(in);
   if (!v.status.empty()) ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.status.c_str());
   if (!v.warning.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Dead));
-    ImGui::TextWrapped("%s", v.warning.c_str());
-    ImGui::PopStyleColor();
+    text_wrapped_in(colour_vec4(UiColour::Dead), v.warning.c_str());
   }
   if (!v.rows.empty() && ImGui::BeginTable("participants", 6,
                                            ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |

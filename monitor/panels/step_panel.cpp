@@ -258,9 +258,7 @@ void draw_step_panel(const ClassroomInput& in, ClassroomUi& cui, UiState& ui, Pa
   }
   ImGui::Separator();
   // Wrapped: at a projector's font size the line is wider than the panel.
-  ImGui::PushStyleColor(ImGuiCol_Text, colour_vec4(UiColour::Muted));
-  ImGui::TextWrapped("%s", classroom_shortcuts_text());
-  ImGui::PopStyleColor();
+  text_wrapped_in(colour_vec4(UiColour::Muted), classroom_shortcuts_text());
   ImGui::End();
 }
 
