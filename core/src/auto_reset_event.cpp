@@ -4,6 +4,7 @@
 #include <string>
 
 #include "futex.hpp"
+#include "shmipc/adaptive_spin.hpp"
 #include "journal_claim.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
@@ -102,6 +103,40 @@ class ClaimedSlot {
   WaiterSlot* slot_ = nullptr;
 };
 
+// A waiter we are about to wake will be running in a moment: say so in its participant slot,
+// so that we (its partner) may spin for its answer instead of sleeping at once. Without this
+// a ping-pong would never spin: whoever sets an event always finds its partner still asleep.
+void mark_waking(Block& block, const WaiterSlot& slot) noexcept {
+  const std::uint32_t role = slot.owner_role.load(std::memory_order_relaxed);
+  std::size_t index = 0;
+  if (role == static_cast<std::uint32_t>(Role::Parent)) {
+    index = kParentSlot;
+  } else if (role == static_cast<std::uint32_t>(Role::Child)) {
+    index = kChildSlot;
+  } else {
+    return;
+  }
+  ParticipantSlot& p = block.participants[index];
+  if (p.pid.load(std::memory_order_relaxed) != slot.owner_pid.load(std::memory_order_relaxed))
+    return;
+  std::uint32_t blocked = static_cast<std::uint32_t>(RunState::Blocked);
+  p.run_state.compare_exchange_strong(blocked, static_cast<std::uint32_t>(RunState::Running),
+                                      std::memory_order_relaxed);
+}
+
+// This actor's run state for the length of a blocking wait; running again (on whatever CPU
+// it woke on) when the wait ends, however it ends.
+class BlockedWhileAlive {
+ public:
+  explicit BlockedWhileAlive(const Actor& who) : who_(who) { who_.set_run_state(RunState::Blocked); }
+  ~BlockedWhileAlive() { who_.set_run_state(RunState::Running, current_cpu()); }
+  BlockedWhileAlive(const BlockedWhileAlive&) = delete;
+  BlockedWhileAlive& operator=(const BlockedWhileAlive&) = delete;
+
+ private:
+  const Actor& who_;
+};
+
 }  // namespace
 
 void Events::initialize(Block& block) {
@@ -151,6 +186,7 @@ bool Events::set(EventId e) {
   for (WaiterSlot& slot : block.waiters) {
     if ((slot.wait_mask.load(std::memory_order_seq_cst) & bit) == 0) continue;
     slot.wake_seq.fetch_add(1, std::memory_order_seq_cst);
+    mark_waking(block, slot);
     futex_wake(slot.wake_seq, 1);
   }
   return coalesced;
@@ -208,13 +244,39 @@ std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline d
   // Already signalled: no slot, no sleep.
   if (auto got = try_all()) return got;
 
-  who_.set_activity(Activity::WaitingEvent);
   struct IdleOnExit {
     const Actor& who;
     ~IdleOnExit() { who.set_activity(Activity::Idle); }
   } idle{who_};
 
+  // Spin first, without a waiter slot: a setter then finds nobody to futex_wake, and we see
+  // its signal within a pause. Only consume() changes anything, as in the blocking loop.
+  const SpinPolicy policy = spin_policy();
+  const PartnerWords partner = who_.partner();
+  const std::uint32_t my_cpu = current_cpu();
+  if (policy.budget_ns > 0 && worth_spinning(partner, my_cpu, policy.mode)) {
+    who_.set_activity(Activity::SpinningEvent);
+    who_.set_run_state(RunState::Spinning, my_cpu);
+    std::optional<EventId> got;
+    auto signalled = [&] {
+      for (EventId e : any) {
+        if (who_.block->events[static_cast<std::uint32_t>(e)].signalled.load(
+                std::memory_order_relaxed) != 0 &&
+            (got = try_all()))
+          return true;
+      }
+      return false;
+    };
+    spin_until(signalled, partner, policy, deadline_ns(deadline));
+    if (got) {
+      who_.set_run_state(RunState::Running, current_cpu());
+      return got;
+    }
+  }
+
+  who_.set_activity(Activity::WaitingEvent);
   ClaimedSlot slot(who_, mask);
+  BlockedWhileAlive blocked(who_);
   for (;;) {
     std::uint32_t seen = slot.wake_seq().load(std::memory_order_seq_cst);
     if (auto got = try_all()) return got;

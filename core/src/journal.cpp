@@ -292,6 +292,10 @@ std::string_view activity_name(Activity a) noexcept {
       return "waiting for an event";
     case Activity::WaitingStep:
       return "waiting for a step grant";
+    case Activity::SpinningEvent:
+      return "spinning for an event";
+    case Activity::SpinningMutex:
+      return "spinning for the mutex";
   }
   return "unknown";
 }

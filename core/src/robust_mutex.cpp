@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "shmipc/adaptive_spin.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
@@ -28,6 +29,31 @@ int lock_until(pthread_mutex_t& mutex, const Deadline& deadline) noexcept {
   if (!deadline) return ::pthread_mutex_lock(&mutex);
   timespec ts = to_timespec(*deadline);
   return ::pthread_mutex_clocklock(&mutex, CLOCK_MONOTONIC, &ts);
+}
+
+// As the kernel's own mutexes do: poll while the owner is running on another CPU (it is about
+// to release), never while it sleeps or shares our CPU. Polls the owner record, which the
+// owner clears right before it unlocks, and tries the lock only when it reads free, so the
+// lock word's cache line is not stolen from the owner on every poll. Returns pthread's code
+// of the last try: EBUSY when spinning did not get it (or was not worth starting).
+int spin_for_mutex(const Actor& who, MutexArea& area, const Deadline& deadline) noexcept {
+  const SpinPolicy policy = spin_policy();
+  if (policy.budget_ns == 0) return EBUSY;
+  const PartnerWords owner = who.participant_words(area.owner_pid.load(std::memory_order_relaxed));
+  const std::uint32_t my_cpu = current_cpu();
+  if (!worth_spinning(owner, my_cpu, policy.mode)) return EBUSY;
+  who.set_activity(Activity::SpinningMutex);
+  who.set_run_state(RunState::Spinning, my_cpu);
+  int rc = EBUSY;
+  spin_until(
+      [&] {
+        if (area.owner_pid.load(std::memory_order_relaxed) != 0) return false;
+        rc = ::pthread_mutex_trylock(&area.mutex);
+        return rc != EBUSY;
+      },
+      owner, policy, deadline_ns(deadline));
+  who.set_activity(Activity::WaitingMutex);
+  return rc;
 }
 
 }  // namespace
@@ -77,7 +103,12 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   int rc = ::pthread_mutex_trylock(&area.mutex);
   if (rc == EBUSY) {
     outcome.waited = true;
-    rc = lock_until(area.mutex, deadline);
+    rc = spin_for_mutex(who_, area, deadline);
+    if (rc == EBUSY) {
+      who_.set_run_state(RunState::Blocked);
+      rc = lock_until(area.mutex, deadline);
+    }
+    who_.set_run_state(RunState::Running, current_cpu());
   }
   area.waiters.fetch_sub(1, std::memory_order_relaxed);
 
