@@ -171,11 +171,12 @@ bool Events::set(EventId e) {
 
   state.last_setter_pid.store(who_.pid, std::memory_order_relaxed);
   state.last_setter_role.store(static_cast<std::uint32_t>(who_.role), std::memory_order_relaxed);
-  state.last_set_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
+  state.last_set_ns.store(now, std::memory_order_relaxed);
   state.times_set.fetch_add(1, std::memory_order_relaxed);
   // The record's place is taken before the signal is visible, so the consumer's
   // EventConsumed always comes after this EventSet in the journal.
-  JournalClaim record = journal_claim(who_);
+  JournalClaim record = journal_claim(who_, now);
   bool coalesced = state.signalled.exchange(1, std::memory_order_seq_cst) == 1;
   journal_write(who_, record, JournalKind::EventSet, static_cast<std::uint32_t>(e),
                 coalesced ? 1 : 0);
@@ -205,11 +206,12 @@ bool consume(const Actor& who, EventId e, std::uint64_t wait_started_ns) {
   if (!state.signalled.compare_exchange_strong(expected, 0, std::memory_order_seq_cst)) {
     return false;
   }
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
   state.times_consumed.fetch_add(1, std::memory_order_relaxed);
   state.last_consumer_pid.store(who.pid, std::memory_order_relaxed);
-  state.last_consumed_ns.store(monotonic_ns(), std::memory_order_relaxed);
-  journal_append(who, JournalKind::EventConsumed, static_cast<std::uint32_t>(e),
-                 wait_started_ns == 0 ? 0 : elapsed_since(wait_started_ns));
+  state.last_consumed_ns.store(now, std::memory_order_relaxed);
+  journal_append_at(who, now, JournalKind::EventConsumed, static_cast<std::uint32_t>(e),
+                    wait_started_ns != 0 && now > wait_started_ns ? now - wait_started_ns : 0);
   return true;
 }
 
@@ -233,16 +235,16 @@ std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline d
   for (EventId e : any) mask |= checked_bit(e);
   if (who_.block == nullptr) throw Error(ErrorCode::System, "Events used without a block");
 
-  const std::uint64_t started = monotonic_ns();
+  // Already signalled: no slot, no sleep, no clock read (the wait took no time).
+  std::uint64_t started = 0;
   auto try_all = [&]() -> std::optional<EventId> {
     for (EventId e : any) {
       if (consume(who_, e, started)) return e;
     }
     return std::nullopt;
   };
-
-  // Already signalled: no slot, no sleep.
   if (auto got = try_all()) return got;
+  started = monotonic_ns();
 
   struct IdleOnExit {
     const Actor& who;

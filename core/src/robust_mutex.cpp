@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "shmipc/adaptive_spin.hpp"
+#include "journal_claim.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
@@ -96,11 +97,14 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   Block& block = *who_.block;
   MutexArea& area = block.mutex;
 
-  journal_append(who_, JournalKind::LockRequested);
   who_.set_activity(Activity::WaitingMutex);
   area.waiters.fetch_add(1, std::memory_order_relaxed);
-  // trylock first only to tell whether we had to wait (contended_count, LockAcquired's arg).
+  // trylock first to tell whether we had to wait (contended_count, LockAcquired's arg). Got at
+  // once, LockRequested and LockAcquired are journaled together after it, with one clock read
+  // and one claim; otherwise LockRequested goes first, so observers see who waits.
   int rc = ::pthread_mutex_trylock(&area.mutex);
+  const bool at_once = rc == 0;
+  if (!at_once) journal_append(who_, JournalKind::LockRequested);
   if (rc == EBUSY) {
     outcome.waited = true;
     rc = spin_for_mutex(who_, area, deadline);
@@ -172,7 +176,13 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   acquired_ns_ = now;
   outcome.acquired = true;
   who_.set_activity(Activity::HoldingMutex);
-  journal_append(who_, JournalKind::LockAcquired, outcome.waited ? 1 : 0);
+  if (at_once) {
+    const JournalClaim both = journal_claim(who_, now, 2);
+    journal_write(who_, both, JournalKind::LockRequested);
+    journal_write(who_, next_of(both), JournalKind::LockAcquired, 0);
+  } else {
+    journal_append_at(who_, now, JournalKind::LockAcquired, outcome.waited ? 1 : 0);
+  }
   return outcome;
 }
 
@@ -181,7 +191,8 @@ void RobustMutex::unlock() {
   // Releasing is a step of its own in step mode: a class sees the holder keep the lock, and
   // the other side wait for it, until the release is granted.
   who_.gate(JournalKind::LockReleased);
-  std::uint64_t held = monotonic_ns() - acquired_ns_;
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
+  const std::uint64_t held = now > acquired_ns_ ? now - acquired_ns_ : 0;
   area.total_hold_ns.fetch_add(held, std::memory_order_relaxed);
   // Cleared before releasing: a non-zero owner record always names the current holder (or,
   // after a crash, the one that died holding it).
@@ -189,7 +200,7 @@ void RobustMutex::unlock() {
   area.owner_role.store(0, std::memory_order_relaxed);
   area.owner_tid.store(0, std::memory_order_relaxed);
   area.owner_pid.store(0, std::memory_order_release);
-  journal_append(who_, JournalKind::LockReleased, 0, held);
+  journal_append_at(who_, now, JournalKind::LockReleased, 0, held);
   int rc = ::pthread_mutex_unlock(&area.mutex);
   who_.set_activity(Activity::Idle);
   if (rc != 0) throw_errno("pthread_mutex_unlock", rc);
