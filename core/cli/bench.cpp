@@ -66,7 +66,28 @@ struct Plan {
   std::uint64_t stream_bytes = 4u << 20;
   bool journal_cost = true;
   bool json = false;
+  std::vector<std::string> only;  // --mechanisms: these rows only (profiling one of them)
+
+  bool wants(const char* mechanism) const {
+    return only.empty() || std::find(only.begin(), only.end(), mechanism) != only.end();
+  }
 };
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+constexpr const char* kMechanisms[] = {"shmipc-reliable", "shmipc-observed", "seed-faithful",
+                                       "pipe",            "socketpair",      "boost-condition",
+                                       "futex",           "futex-spin",      "busy-spin"};
 
 class SessionNames {
  public:
@@ -89,21 +110,27 @@ void run_size(const Plan& plan, const CpuPlan& cpus, Placement placement, std::s
   spec.cpus = &cpus;
   PinnedForRow pinned(cpus, spec.sender_cpu);
 
-  rows.push_back(bench_futex(FutexKind::BlockAtOnce, spec));
-  rows.push_back(bench_futex(FutexKind::AdaptiveSpin, spec));
-  if (placement == Placement::TwoCpus) rows.push_back(bench_futex(FutexKind::BusySpin, spec));
-  rows.push_back(bench_shmipc(ShmipcKind::Reliable, spec, names.next()));
-  if (plan.journal_cost && !plan.json) {
-    const Row off = bench_shmipc(ShmipcKind::Reliable, spec, names.next(), false);
-    costs.push_back({placement, bytes, rows.back().median_us, off.median_us});
+  if (plan.wants("futex")) rows.push_back(bench_futex(FutexKind::BlockAtOnce, spec));
+  if (plan.wants("futex-spin")) rows.push_back(bench_futex(FutexKind::AdaptiveSpin, spec));
+  if (placement == Placement::TwoCpus && plan.wants("busy-spin"))
+    rows.push_back(bench_futex(FutexKind::BusySpin, spec));
+  if (plan.wants("shmipc-reliable")) {
+    rows.push_back(bench_shmipc(ShmipcKind::Reliable, spec, names.next()));
+    if (plan.journal_cost && !plan.json) {
+      const Row off = bench_shmipc(ShmipcKind::Reliable, spec, names.next(), false);
+      costs.push_back({placement, bytes, rows.back().median_us, off.median_us});
+    }
   }
-  rows.push_back(bench_shmipc(ShmipcKind::Observed, spec, names.next()));
-  RowSpec seed = spec;
-  seed.messages = plan.seed_messages;
-  rows.push_back(bench_shmipc(ShmipcKind::SeedFaithful, seed, names.next()));
-  rows.push_back(bench_pipe(spec));
-  rows.push_back(bench_socketpair(spec));
-  rows.push_back(bench_boost_condition(spec));
+  if (plan.wants("shmipc-observed"))
+    rows.push_back(bench_shmipc(ShmipcKind::Observed, spec, names.next()));
+  if (plan.wants("seed-faithful")) {
+    RowSpec seed = spec;
+    seed.messages = plan.seed_messages;
+    rows.push_back(bench_shmipc(ShmipcKind::SeedFaithful, seed, names.next()));
+  }
+  if (plan.wants("pipe")) rows.push_back(bench_pipe(spec));
+  if (plan.wants("socketpair")) rows.push_back(bench_socketpair(spec));
+  if (plan.wants("boost-condition")) rows.push_back(bench_boost_condition(spec));
 }
 
 }  // namespace
@@ -120,6 +147,13 @@ int run_bench(Arguments& args) {
   if (const auto b = args.value("stream-bytes")) plan.stream_bytes = b == "0" ? 0 : parse_count("stream-bytes", *b);
   plan.journal_cost = !args.flag("no-journal-cost");
   plan.json = args.flag("json");
+  if (const auto m = args.value("mechanisms")) {
+    plan.only = split_commas(*m);
+    for (const auto& name : plan.only)
+      if (std::find(std::begin(kMechanisms), std::end(kMechanisms), name) == std::end(kMechanisms))
+        throw shmipc::Error(shmipc::ErrorCode::Usage,
+                            "--mechanisms: '" + name + "' is not one of the bench's rows");
+  }
   args.finish();
 
   const CpuPlan cpus;

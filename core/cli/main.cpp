@@ -40,7 +40,8 @@ commands:
   clean                     remove the session's segment if no live process uses it
   demo [--seconds N]        a parent and a child on a private session, in this terminal
   bench [--messages N] [--sizes 16,100,1000] [--seed-messages N] [--json]
-        [--placements unpinned,same-cpu,two-cpus] [--stream-bytes N] [--no-journal-cost]
+        [--placements unpinned,same-cpu,two-cpus] [--mechanisms pipe,futex,...]
+        [--stream-bytes N] [--no-journal-cost]
                             hand-off latency and throughput against pipe, socketpair, Boost,
                             raw futex and busy-spin floors, in each placement; the journal's
                             cost; a file streamed through the block (docs/PERFORMANCE.md)

@@ -36,12 +36,27 @@ bool deadline_passed(const Deadline& deadline) noexcept {
   return deadline && std::chrono::steady_clock::now() >= *deadline;
 }
 
+// The waiter's pid and start time for its slot, without current_process()'s getpid: a system
+// call per blocking wait is a tenth of a same-CPU hand-off on a VM. The actor's pid is what
+// every record of this actor carries anyway; its start time is read once per pid.
+ProcessIdentity identity_of(std::uint32_t pid) noexcept {
+  static std::atomic<std::uint32_t> cached_pid{0};
+  static std::atomic<std::uint64_t> cached_start{0};
+  if (pid != 0 && cached_pid.load(std::memory_order_acquire) == pid)
+    return {pid, cached_start.load(std::memory_order_relaxed)};
+  ProcessIdentity self = current_process();
+  if (pid != self.pid) return self;  // an actor built for another pid: trust the kernel
+  cached_start.store(self.start_time, std::memory_order_relaxed);
+  cached_pid.store(pid, std::memory_order_release);
+  return self;
+}
+
 // One waiter slot held by this thread for the duration of a wait.
 class ClaimedSlot {
  public:
   ClaimedSlot(const Actor& who, std::uint32_t mask) {
     Block& block = *who.block;
-    ProcessIdentity self = current_process();
+    ProcessIdentity self = identity_of(who.pid);
     std::uint32_t tid = current_tid();
     slot_ = claim_free(block);
     if (slot_ == nullptr) slot_ = take_over_stale(block);
