@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "file_stream.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/liveness.hpp"
 #include "stop_signals.hpp"
@@ -112,7 +113,8 @@ ChildPlan read_child_plan(Arguments& args) {
   // Step mode is switched on by whoever drives the session; every action of this peer then
   // waits for a grant (Actor::gate), so the flag only states the intent.
   args.flag("step");
-  plan.from_stdin = plan.texts.empty() && !plan.kill && !plan.ping;
+  plan.send_file = args.value("send-file");
+  plan.from_stdin = plan.texts.empty() && !plan.kill && !plan.ping && !plan.send_file;
   if (plan.every_seconds && plan.texts.empty())
     throw shmipc::Error(shmipc::ErrorCode::Usage, "--every needs at least one --send TEXT");
   return plan;
@@ -127,6 +129,11 @@ int child_behaviour(shmipc::Session& session, const ChildPlan& plan) {
       "): acknowledged");
 
   bool refused = false;
+  if (plan.send_file) {
+    const StreamTotals sent = send_file(session, child, *plan.send_file, plan.timeout_s);
+    say("sent " + *plan.send_file + ": " + std::to_string(sent.bytes) + " bytes in " +
+        std::to_string(sent.messages) + " messages, each received by the parent");
+  }
   if (plan.from_stdin) {
     if (::isatty(0))
       say("type a message and Enter to send it; /ping and /kill send commands; Ctrl-D leaves");
@@ -173,6 +180,9 @@ int run_child(Arguments& args) {
   ChildPlan plan = read_child_plan(args);
   args.finish();
   refuse_oversize(plan.texts);
+  if (plan.send_file && ::access(plan.send_file->c_str(), R_OK) != 0)
+    throw shmipc::Error(shmipc::ErrorCode::Usage,
+                        "--send-file: cannot read '" + *plan.send_file + "'");
   options.mode = plan.mode;
   handle_stop_signals();
   auto session = shmipc::Session::join(options);

@@ -37,6 +37,7 @@ struct ChildPlan {
   shmipc::PeerMode mode = shmipc::PeerMode::Reliable;
   bool from_stdin = false;  // no --send / --kill / --ping given
   double timeout_s = 30;    // --timeout: how long to wait for the parent at each step
+  std::optional<std::string> send_file;  // --send-file FILE: streamed first (file_stream.hpp)
 };
 ChildPlan read_child_plan(Arguments& args);  // consumes the child's options
 int child_behaviour(shmipc::Session& session, const ChildPlan& plan);

@@ -21,23 +21,29 @@ block (/dev/shm/shmscope.NAME) guarded by a robust mutex and five auto-reset eve
 commands:
   join                      the article's program: the first to start is the parent, the next
                             the child (accepts the child's options)
-  parent [--seed-faithful] [--count N]
+  parent [--seed-faithful] [--count N] [--out FILE]
                             be the parent: print each message and command; exit 0 on KILL_APP
-  child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step] [--timeout SECONDS]
+                            (--out: append every message's bytes to FILE instead, in order)
+  child [--send TEXT]... [--kill] [--ping] [--every SECONDS] [--seed-faithful] [--step] [--timeout SECONDS] [--send-file FILE]
                             be the child: acknowledge, send each TEXT, then the commands;
                             without --send/--kill/--ping, send each line of stdin
                             ("/kill" and "/ping" send commands); gives up with exit code 10
                             when the parent does not answer one step in SECONDS (default 30),
                             saying which message was not delivered and why (stopped, dead...)
+                            (--send-file: FILE first, in chunks of at most 1000 bytes, each
+                            after the previous one's receipt)
   status [--json]           the block as an observer sees it (read-only)
   watch [--interval MS] [--count N]
                             live view of the block, refreshing in place (read-only)
   lock --hold SECONDS       take the mutex and hold it (to show contention)
   clean                     remove the session's segment if no live process uses it
   demo [--seconds N]        a parent and a child on a private session, in this terminal
-  bench [--messages N] [--sizes 100,1000] [--seed-messages N] [--same-cpu]
-                            hand-off latency and throughput against pipe, socketpair, Boost
-                            (--same-cpu pins every process of the run to CPU 0)
+  bench [--messages N] [--sizes 16,100,1000] [--seed-messages N] [--json]
+        [--placements unpinned,same-cpu,two-cpus] [--mechanisms pipe,futex,...]
+        [--stream-bytes N] [--no-journal-cost]
+                            hand-off latency and throughput against pipe, socketpair, Boost,
+                            raw futex and busy-spin floors, in each placement; the journal's
+                            cost; a file streamed through the block (docs/PERFORMANCE.md)
   scenario NAME [--trace FILE.json] | scenario --list
                             run a lesson step by step on real processes, narrated; exit 0 if
                             it passes its checks, 1 if not (see shmipc scenario --help)

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "commands.hpp"
+#include "file_stream.hpp"
 #include "shmipc/journal.hpp"
 #include "stop_signals.hpp"
 
@@ -93,13 +94,23 @@ int run_parent(Arguments& args) {
   const bool seed = args.flag("seed-faithful");
   options.mode = seed ? shmipc::PeerMode::SeedFaithful : shmipc::PeerMode::Reliable;
   const auto count = args.count("count");
+  const auto out = args.value("out");
   args.finish();
   handle_stop_signals();
   auto session = shmipc::Session::join(options);
   LeaveOnStop leave_on_stop(*session);
   say("parent of session " + options.name + " (pid " + std::to_string(::getpid()) + ", " +
       (seed ? "seed-faithful 10 ms polling" : "reliable") + "): waiting for the child");
-  return parent_receive_loop(*session, options.mode, count);
+  if (!out) return parent_receive_loop(*session, options.mode, count);
+  shmipc::ParentPeer parent(*session);
+  parent.set_mode(options.mode);
+  bool killed = false;
+  const StreamTotals got = receive_to_file(*session, parent, *out, count, &killed);
+  say("received " + std::to_string(got.bytes) + " bytes in " + std::to_string(got.messages) +
+      " messages into " + *out);
+  if (killed) say("command KILL_APP: leaving");
+  leave_session(*session);
+  return 0;
 }
 
 }  // namespace shmcli

@@ -53,7 +53,11 @@ bool Actor::gate(JournalKind kind, std::uint32_t arg, Deadline deadline) const {
       granted = true;
       break;
     }
-    if (!futex_wait(slot_state->step_grants, grants, deadline)) {
+    // A person grants steps: never worth spinning for, but a partner must see us blocked.
+    set_run_state(RunState::Blocked);
+    const bool woke = futex_wait(slot_state->step_grants, grants, deadline);
+    set_run_state(RunState::Running, current_cpu());
+    if (!woke) {
       // One last look: a grant may have landed right at the deadline.
       if (slot_state->step_grants.load(std::memory_order_acquire) != taken) continue;
       break;
@@ -66,6 +70,44 @@ bool Actor::gate(JournalKind kind, std::uint32_t arg, Deadline deadline) const {
   if (granted)
     journal_append(*this, JournalKind::StepGranted, static_cast<std::uint32_t>(kind), arg);
   return granted;
+}
+
+void Actor::set_run_state(RunState s, std::uint32_t cpu) const noexcept {
+  if (ParticipantSlot* slot_state = participant(*this)) {
+    if (cpu != kUnknownCpu) slot_state->cpu.store(cpu, std::memory_order_relaxed);
+    slot_state->run_state.store(static_cast<std::uint32_t>(s), std::memory_order_release);
+  }
+}
+
+namespace {
+PartnerWords words_of(const ParticipantSlot& p) noexcept {
+  return PartnerWords{&p.cpu, &p.run_state};
+}
+}  // namespace
+
+PartnerWords Actor::partner() const noexcept {
+  if (block == nullptr) return {};
+  std::size_t other = 0;
+  if (role == Role::Parent) {
+    other = kChildSlot;
+  } else if (role == Role::Child) {
+    other = kParentSlot;
+  } else {
+    return {};
+  }
+  const ParticipantSlot& p = block->participants[other];
+  if (p.role.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(Role::None)) return {};
+  return words_of(p);
+}
+
+PartnerWords Actor::participant_words(std::uint32_t pid) const noexcept {
+  if (block == nullptr || pid == 0) return {};
+  for (const ParticipantSlot& p : block->participants) {
+    if (p.pid.load(std::memory_order_relaxed) == pid &&
+        p.role.load(std::memory_order_relaxed) != static_cast<std::uint32_t>(Role::None))
+      return words_of(p);
+  }
+  return {};
 }
 
 void Actor::set_activity(Activity a) const noexcept {

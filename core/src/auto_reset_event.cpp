@@ -4,6 +4,7 @@
 #include <string>
 
 #include "futex.hpp"
+#include "shmipc/adaptive_spin.hpp"
 #include "journal_claim.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
@@ -35,12 +36,27 @@ bool deadline_passed(const Deadline& deadline) noexcept {
   return deadline && std::chrono::steady_clock::now() >= *deadline;
 }
 
+// The waiter's pid and start time for its slot, without current_process()'s getpid: a system
+// call per blocking wait is a tenth of a same-CPU hand-off on a VM. The actor's pid is what
+// every record of this actor carries anyway; its start time is read once per pid.
+ProcessIdentity identity_of(std::uint32_t pid) noexcept {
+  static std::atomic<std::uint32_t> cached_pid{0};
+  static std::atomic<std::uint64_t> cached_start{0};
+  if (pid != 0 && cached_pid.load(std::memory_order_acquire) == pid)
+    return {pid, cached_start.load(std::memory_order_relaxed)};
+  ProcessIdentity self = current_process();
+  if (pid != self.pid) return self;  // an actor built for another pid: trust the kernel
+  cached_start.store(self.start_time, std::memory_order_relaxed);
+  cached_pid.store(pid, std::memory_order_release);
+  return self;
+}
+
 // One waiter slot held by this thread for the duration of a wait.
 class ClaimedSlot {
  public:
   ClaimedSlot(const Actor& who, std::uint32_t mask) {
     Block& block = *who.block;
-    ProcessIdentity self = current_process();
+    ProcessIdentity self = identity_of(who.pid);
     std::uint32_t tid = current_tid();
     slot_ = claim_free(block);
     if (slot_ == nullptr) slot_ = take_over_stale(block);
@@ -102,6 +118,40 @@ class ClaimedSlot {
   WaiterSlot* slot_ = nullptr;
 };
 
+// A waiter we are about to wake will be running in a moment: say so in its participant slot,
+// so that we (its partner) may spin for its answer instead of sleeping at once. Without this
+// a ping-pong would never spin: whoever sets an event always finds its partner still asleep.
+void mark_waking(Block& block, const WaiterSlot& slot) noexcept {
+  const std::uint32_t role = slot.owner_role.load(std::memory_order_relaxed);
+  std::size_t index = 0;
+  if (role == static_cast<std::uint32_t>(Role::Parent)) {
+    index = kParentSlot;
+  } else if (role == static_cast<std::uint32_t>(Role::Child)) {
+    index = kChildSlot;
+  } else {
+    return;
+  }
+  ParticipantSlot& p = block.participants[index];
+  if (p.pid.load(std::memory_order_relaxed) != slot.owner_pid.load(std::memory_order_relaxed))
+    return;
+  std::uint32_t blocked = static_cast<std::uint32_t>(RunState::Blocked);
+  p.run_state.compare_exchange_strong(blocked, static_cast<std::uint32_t>(RunState::Running),
+                                      std::memory_order_relaxed);
+}
+
+// This actor's run state for the length of a blocking wait; running again (on whatever CPU
+// it woke on) when the wait ends, however it ends.
+class BlockedWhileAlive {
+ public:
+  explicit BlockedWhileAlive(const Actor& who) : who_(who) { who_.set_run_state(RunState::Blocked); }
+  ~BlockedWhileAlive() { who_.set_run_state(RunState::Running, current_cpu()); }
+  BlockedWhileAlive(const BlockedWhileAlive&) = delete;
+  BlockedWhileAlive& operator=(const BlockedWhileAlive&) = delete;
+
+ private:
+  const Actor& who_;
+};
+
 }  // namespace
 
 void Events::initialize(Block& block) {
@@ -136,11 +186,12 @@ bool Events::set(EventId e) {
 
   state.last_setter_pid.store(who_.pid, std::memory_order_relaxed);
   state.last_setter_role.store(static_cast<std::uint32_t>(who_.role), std::memory_order_relaxed);
-  state.last_set_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
+  state.last_set_ns.store(now, std::memory_order_relaxed);
   state.times_set.fetch_add(1, std::memory_order_relaxed);
   // The record's place is taken before the signal is visible, so the consumer's
   // EventConsumed always comes after this EventSet in the journal.
-  JournalClaim record = journal_claim(who_);
+  JournalClaim record = journal_claim(who_, now);
   bool coalesced = state.signalled.exchange(1, std::memory_order_seq_cst) == 1;
   journal_write(who_, record, JournalKind::EventSet, static_cast<std::uint32_t>(e),
                 coalesced ? 1 : 0);
@@ -151,6 +202,7 @@ bool Events::set(EventId e) {
   for (WaiterSlot& slot : block.waiters) {
     if ((slot.wait_mask.load(std::memory_order_seq_cst) & bit) == 0) continue;
     slot.wake_seq.fetch_add(1, std::memory_order_seq_cst);
+    mark_waking(block, slot);
     futex_wake(slot.wake_seq, 1);
   }
   return coalesced;
@@ -169,11 +221,12 @@ bool consume(const Actor& who, EventId e, std::uint64_t wait_started_ns) {
   if (!state.signalled.compare_exchange_strong(expected, 0, std::memory_order_seq_cst)) {
     return false;
   }
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
   state.times_consumed.fetch_add(1, std::memory_order_relaxed);
   state.last_consumer_pid.store(who.pid, std::memory_order_relaxed);
-  state.last_consumed_ns.store(monotonic_ns(), std::memory_order_relaxed);
-  journal_append(who, JournalKind::EventConsumed, static_cast<std::uint32_t>(e),
-                 wait_started_ns == 0 ? 0 : elapsed_since(wait_started_ns));
+  state.last_consumed_ns.store(now, std::memory_order_relaxed);
+  journal_append_at(who, now, JournalKind::EventConsumed, static_cast<std::uint32_t>(e),
+                    wait_started_ns != 0 && now > wait_started_ns ? now - wait_started_ns : 0);
   return true;
 }
 
@@ -197,24 +250,50 @@ std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline d
   for (EventId e : any) mask |= checked_bit(e);
   if (who_.block == nullptr) throw Error(ErrorCode::System, "Events used without a block");
 
-  const std::uint64_t started = monotonic_ns();
+  // Already signalled: no slot, no sleep, no clock read (the wait took no time).
+  std::uint64_t started = 0;
   auto try_all = [&]() -> std::optional<EventId> {
     for (EventId e : any) {
       if (consume(who_, e, started)) return e;
     }
     return std::nullopt;
   };
-
-  // Already signalled: no slot, no sleep.
   if (auto got = try_all()) return got;
+  started = monotonic_ns();
 
-  who_.set_activity(Activity::WaitingEvent);
   struct IdleOnExit {
     const Actor& who;
     ~IdleOnExit() { who.set_activity(Activity::Idle); }
   } idle{who_};
 
+  // Spin first, without a waiter slot: a setter then finds nobody to futex_wake, and we see
+  // its signal within a pause. Only consume() changes anything, as in the blocking loop.
+  const SpinPolicy policy = spin_policy();
+  const PartnerWords partner = who_.partner();
+  const std::uint32_t my_cpu = current_cpu();
+  if (policy.budget_ns > 0 && worth_spinning(partner, my_cpu, policy.mode)) {
+    who_.set_activity(Activity::SpinningEvent);
+    who_.set_run_state(RunState::Spinning, my_cpu);
+    std::optional<EventId> got;
+    auto signalled = [&] {
+      for (EventId e : any) {
+        if (who_.block->events[static_cast<std::uint32_t>(e)].signalled.load(
+                std::memory_order_relaxed) != 0 &&
+            (got = try_all()))
+          return true;
+      }
+      return false;
+    };
+    spin_until(signalled, partner, policy, deadline_ns(deadline));
+    if (got) {
+      who_.set_run_state(RunState::Running, current_cpu());
+      return got;
+    }
+  }
+
+  who_.set_activity(Activity::WaitingEvent);
   ClaimedSlot slot(who_, mask);
+  BlockedWhileAlive blocked(who_);
   for (;;) {
     std::uint32_t seen = slot.wake_seq().load(std::memory_order_seq_cst);
     if (auto got = try_all()) return got;

@@ -97,7 +97,8 @@ std::vector<BlockFieldSpan> build_table() {
          {"step_grants", 44, 4},
          {"step_taken", 48, 4},
          {"step_pending_arg", 52, 4},
-         {"reserved", 56, 8}});
+         {"cpu", 56, 4},
+         {"run_state", 60, 4}});
   }
   add(t, "control.", offsetof(Block, control),
       {{"step_mode", 0, 4}, {"control_seq", 4, 4}, {"reserved", 8, 56}});

@@ -90,13 +90,19 @@ JournalRead collect(std::uint64_t from, std::uint64_t next, ReadEntry read_entry
   return out;
 }
 
+std::atomic<bool> g_journal_enabled{true};
+
 }  // namespace
 
-JournalClaim journal_claim(const Actor& who) noexcept {
+void set_journal_enabled_for_benchmark(bool enabled) noexcept {
+  g_journal_enabled.store(enabled, std::memory_order_relaxed);
+}
+
+JournalClaim journal_claim(const Actor& who, std::uint64_t t_ns, std::uint32_t count) noexcept {
   JournalClaim claim;
-  if (who.block == nullptr) return claim;
-  claim.t_ns = monotonic_ns();
-  claim.seq = who.block->journal.next.fetch_add(1, std::memory_order_acq_rel);
+  if (who.block == nullptr || !g_journal_enabled.load(std::memory_order_relaxed)) return claim;
+  claim.t_ns = t_ns != 0 ? t_ns : monotonic_ns();
+  claim.seq = who.block->journal.next.fetch_add(count, std::memory_order_acq_rel);
   claim.valid = true;
   return claim;
 }
@@ -134,7 +140,12 @@ void journal_write(const Actor& who, const JournalClaim& claim, JournalKind kind
 
 std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg,
                              std::uint64_t value, std::string_view preview) {
-  JournalClaim claim = journal_claim(who);
+  return journal_append_at(who, 0, kind, arg, value, preview);
+}
+
+std::uint64_t journal_append_at(const Actor& who, std::uint64_t t_ns, JournalKind kind,
+                                std::uint32_t arg, std::uint64_t value, std::string_view preview) {
+  JournalClaim claim = journal_claim(who, t_ns);
   journal_write(who, claim, kind, arg, value, preview);
   return claim.seq;
 }
@@ -292,6 +303,10 @@ std::string_view activity_name(Activity a) noexcept {
       return "waiting for an event";
     case Activity::WaitingStep:
       return "waiting for a step grant";
+    case Activity::SpinningEvent:
+      return "spinning for an event";
+    case Activity::SpinningMutex:
+      return "spinning for the mutex";
   }
   return "unknown";
 }

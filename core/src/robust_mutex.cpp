@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "shmipc/adaptive_spin.hpp"
+#include "journal_claim.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
@@ -28,6 +30,31 @@ int lock_until(pthread_mutex_t& mutex, const Deadline& deadline) noexcept {
   if (!deadline) return ::pthread_mutex_lock(&mutex);
   timespec ts = to_timespec(*deadline);
   return ::pthread_mutex_clocklock(&mutex, CLOCK_MONOTONIC, &ts);
+}
+
+// As the kernel's own mutexes do: poll while the owner is running on another CPU (it is about
+// to release), never while it sleeps or shares our CPU. Polls the owner record, which the
+// owner clears right before it unlocks, and tries the lock only when it reads free, so the
+// lock word's cache line is not stolen from the owner on every poll. Returns pthread's code
+// of the last try: EBUSY when spinning did not get it (or was not worth starting).
+int spin_for_mutex(const Actor& who, MutexArea& area, const Deadline& deadline) noexcept {
+  const SpinPolicy policy = spin_policy();
+  if (policy.budget_ns == 0) return EBUSY;
+  const PartnerWords owner = who.participant_words(area.owner_pid.load(std::memory_order_relaxed));
+  const std::uint32_t my_cpu = current_cpu();
+  if (!worth_spinning(owner, my_cpu, policy.mode)) return EBUSY;
+  who.set_activity(Activity::SpinningMutex);
+  who.set_run_state(RunState::Spinning, my_cpu);
+  int rc = EBUSY;
+  spin_until(
+      [&] {
+        if (area.owner_pid.load(std::memory_order_relaxed) != 0) return false;
+        rc = ::pthread_mutex_trylock(&area.mutex);
+        return rc != EBUSY;
+      },
+      owner, policy, deadline_ns(deadline));
+  who.set_activity(Activity::WaitingMutex);
+  return rc;
 }
 
 }  // namespace
@@ -70,14 +97,22 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   Block& block = *who_.block;
   MutexArea& area = block.mutex;
 
-  journal_append(who_, JournalKind::LockRequested);
   who_.set_activity(Activity::WaitingMutex);
   area.waiters.fetch_add(1, std::memory_order_relaxed);
-  // trylock first only to tell whether we had to wait (contended_count, LockAcquired's arg).
+  // trylock first to tell whether we had to wait (contended_count, LockAcquired's arg). Got at
+  // once, LockRequested and LockAcquired are journaled together after it, with one clock read
+  // and one claim; otherwise LockRequested goes first, so observers see who waits.
   int rc = ::pthread_mutex_trylock(&area.mutex);
+  const bool at_once = rc == 0;
+  if (!at_once) journal_append(who_, JournalKind::LockRequested);
   if (rc == EBUSY) {
     outcome.waited = true;
-    rc = lock_until(area.mutex, deadline);
+    rc = spin_for_mutex(who_, area, deadline);
+    if (rc == EBUSY) {
+      who_.set_run_state(RunState::Blocked);
+      rc = lock_until(area.mutex, deadline);
+    }
+    who_.set_run_state(RunState::Running, current_cpu());
   }
   area.waiters.fetch_sub(1, std::memory_order_relaxed);
 
@@ -141,7 +176,13 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   acquired_ns_ = now;
   outcome.acquired = true;
   who_.set_activity(Activity::HoldingMutex);
-  journal_append(who_, JournalKind::LockAcquired, outcome.waited ? 1 : 0);
+  if (at_once) {
+    const JournalClaim both = journal_claim(who_, now, 2);
+    journal_write(who_, both, JournalKind::LockRequested);
+    journal_write(who_, next_of(both), JournalKind::LockAcquired, 0);
+  } else {
+    journal_append_at(who_, now, JournalKind::LockAcquired, outcome.waited ? 1 : 0);
+  }
   return outcome;
 }
 
@@ -150,7 +191,8 @@ void RobustMutex::unlock() {
   // Releasing is a step of its own in step mode: a class sees the holder keep the lock, and
   // the other side wait for it, until the release is granted.
   who_.gate(JournalKind::LockReleased);
-  std::uint64_t held = monotonic_ns() - acquired_ns_;
+  const std::uint64_t now = monotonic_ns();  // the one clock read of this step
+  const std::uint64_t held = now > acquired_ns_ ? now - acquired_ns_ : 0;
   area.total_hold_ns.fetch_add(held, std::memory_order_relaxed);
   // Cleared before releasing: a non-zero owner record always names the current holder (or,
   // after a crash, the one that died holding it).
@@ -158,7 +200,7 @@ void RobustMutex::unlock() {
   area.owner_role.store(0, std::memory_order_relaxed);
   area.owner_tid.store(0, std::memory_order_relaxed);
   area.owner_pid.store(0, std::memory_order_release);
-  journal_append(who_, JournalKind::LockReleased, 0, held);
+  journal_append_at(who_, now, JournalKind::LockReleased, 0, held);
   int rc = ::pthread_mutex_unlock(&area.mutex);
   who_.set_activity(Activity::Idle);
   if (rc != 0) throw_errno("pthread_mutex_unlock", rc);

@@ -120,6 +120,8 @@ void fill_slot(ParticipantSlot& slot, Role role, PeerMode mode, const ProcessIde
   slot.mode.store(static_cast<std::uint32_t>(mode), std::memory_order_relaxed);
   slot.step_pending.store(0, std::memory_order_relaxed);
   slot.step_pending_arg.store(0, std::memory_order_relaxed);
+  slot.cpu.store(kUnknownCpu, std::memory_order_relaxed);  // adaptive waiting: not known yet
+  slot.run_state.store(static_cast<std::uint32_t>(RunState::Running), std::memory_order_relaxed);
   slot.step_taken.store(slot.step_grants.load(std::memory_order_relaxed),
                         std::memory_order_relaxed);
   slot.role.store(static_cast<std::uint32_t>(role), std::memory_order_release);

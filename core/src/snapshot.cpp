@@ -23,7 +23,8 @@ constexpr std::size_t kJournalEntries = kJournal + offsetof(JournalRing, entries
 
 // The highest value each enum of the layout contract defines.
 constexpr std::uint32_t kMaxRole = static_cast<std::uint32_t>(Role::Tool);
-constexpr std::uint32_t kMaxActivity = static_cast<std::uint32_t>(Activity::WaitingStep);
+constexpr std::uint32_t kMaxActivity = static_cast<std::uint32_t>(Activity::SpinningMutex);
+constexpr std::uint32_t kMaxRunState = static_cast<std::uint32_t>(RunState::Blocked);
 constexpr std::uint32_t kMaxMode = static_cast<std::uint32_t>(PeerMode::SeedFaithful);
 constexpr std::uint32_t kMaxCommand = static_cast<std::uint32_t>(Command::Ping);
 constexpr std::uint32_t kMaxJournalKind = static_cast<std::uint32_t>(kLastJournalKind);
@@ -258,6 +259,10 @@ void decode_participants(Decoder& d, std::array<SnapshotParticipant, kParticipan
     p.step_pending_arg = d.get<std::uint32_t>(o + offsetof(ParticipantSlot, step_pending_arg));
     p.step_grants = d.get<std::uint32_t>(o + offsetof(ParticipantSlot, step_grants));
     p.step_taken = d.get<std::uint32_t>(o + offsetof(ParticipantSlot, step_taken));
+    p.cpu = d.get<std::uint32_t>(o + offsetof(ParticipantSlot, cpu));
+    p.run_state = d.enumerated(d.get<std::uint32_t>(o + offsetof(ParticipantSlot, run_state)),
+                               kMaxRunState, RunState::Running, name + ".run_state", "run state",
+                               o + offsetof(ParticipantSlot, run_state), 4);
     p.alive = false;
   }
 }

@@ -144,7 +144,14 @@ TEST_CASE("participant slots, control and journal sit at the documented offsets"
     CHECK(at(b, p.step_grants) == base + 44);
     CHECK(at(b, p.step_taken) == base + 48);
     CHECK(at(b, p.step_pending_arg) == base + 52);
+    CHECK(at(b, p.cpu) == base + 56);
+    CHECK(at(b, p.run_state) == base + 60);
   }
+  CHECK(static_cast<std::uint32_t>(Activity::SpinningEvent) == 5);
+  CHECK(static_cast<std::uint32_t>(Activity::SpinningMutex) == 6);
+  CHECK(static_cast<std::uint32_t>(RunState::Running) == 0);
+  CHECK(static_cast<std::uint32_t>(RunState::Spinning) == 1);
+  CHECK(static_cast<std::uint32_t>(RunState::Blocked) == 2);
   CHECK(at(b, b.control.step_mode) == 3136);
   CHECK(at(b, b.control.control_seq) == 3140);
   CHECK(at(b, b.journal.next) == 3200);

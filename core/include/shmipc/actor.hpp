@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "shmipc/adaptive_spin.hpp"
 #include "shmipc/block.hpp"
 #include "shmipc/clock.hpp"
 
@@ -22,6 +23,15 @@ struct Actor {
   bool gate(JournalKind kind, std::uint32_t arg = 0, Deadline deadline = kForever) const;
 
   void set_activity(Activity a) const noexcept;
+
+  // Adaptive waiting (adaptive_spin.hpp): publishes this actor's run state, and its CPU
+  // unless `cpu` is kUnknownCpu.
+  void set_run_state(RunState s, std::uint32_t cpu = kUnknownCpu) const noexcept;
+  // The other peer's published words (the child's for the parent, the parent's for the
+  // child); none for observers and tools, or while the other role is vacant.
+  PartnerWords partner() const noexcept;
+  // The words of the participant with this pid (the mutex owner), none if no slot has it.
+  PartnerWords participant_words(std::uint32_t pid) const noexcept;
 };
 
 }  // namespace shmipc

@@ -19,7 +19,7 @@
 namespace shmipc {
 
 inline constexpr std::uint64_t kBlockMagic = 0x45504F43534D4853ULL;  // bytes "SHMSCOPE"
-inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: MessageArea::ack_pid
+inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: MessageArea::ack_pid, ParticipantSlot cpu/run_state
 inline constexpr std::size_t kDataCapacity = 1000;  // the article's data[1000]
 inline constexpr std::size_t kEventCount = 5;
 inline constexpr std::size_t kParticipantSlots = 8;  // 0 parent, 1 child, 2.. observers/tools
@@ -56,7 +56,14 @@ enum class Activity : std::uint32_t {
   HoldingMutex = 2,
   WaitingEvent = 3,
   WaitingStep = 4,
+  SpinningEvent = 5,  // polling for an event a partner running on another CPU is about to set
+  SpinningMutex = 6,  // polling for the mutex while its owner runs on another CPU
 };
+
+// Whether a participant's waiting thread is on a CPU: what a partner needs to decide whether
+// spinning can pay (docs/PROTOCOL.md, "Adaptive waiting"). Running also covers "not waiting".
+enum class RunState : std::uint32_t { Running = 0, Spinning = 1, Blocked = 2 };
+inline constexpr std::uint32_t kUnknownCpu = 0xFFFFFFFFu;
 
 // Every protocol action appended to the journal. Values are part of the layout contract.
 enum class JournalKind : std::uint16_t {
@@ -211,9 +218,12 @@ struct alignas(64) ParticipantSlot {
   std::atomic<std::uint32_t> step_grants;       // 44 futex word: grants issued to this slot
   std::atomic<std::uint32_t> step_taken;        // 48 grants consumed
   std::atomic<std::uint32_t> step_pending_arg;  // 52
-  std::uint8_t reserved[8];                     // 56
+  std::atomic<std::uint32_t> cpu;               // 56 sched_getcpu() at its last wait, kUnknownCpu
+  std::atomic<std::uint32_t> run_state;         // 60 RunState of its waiting thread
 };
 static_assert(sizeof(ParticipantSlot) == 64);
+static_assert(offsetof(ParticipantSlot, cpu) == 56);
+static_assert(offsetof(ParticipantSlot, run_state) == 60);
 
 // Session-wide switches written by whoever drives the session (monitor, scenario runner).
 struct alignas(64) ControlArea {

@@ -29,6 +29,15 @@ struct JournalRead {
 // `preview` is truncated to kPreviewBytes (it is a preview, the message itself is elsewhere).
 std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg = 0,
                              std::uint64_t value = 0, std::string_view preview = {});
+// The same stamped `t_ns` (a monotonic_ns() the caller's protocol step has already read).
+std::uint64_t journal_append_at(const Actor& who, std::uint64_t t_ns, JournalKind kind,
+                                std::uint32_t arg = 0, std::uint64_t value = 0,
+                                std::string_view preview = {});
+
+// Benchmarks only (`shmipc bench --journal off`, tests/bench): with false, journal_append
+// writes nothing in this process, to measure what the journal costs a round trip. The monitor
+// and every diagnosis depend on the journal: nothing else may switch it off.
+void set_journal_enabled_for_benchmark(bool enabled) noexcept;
 
 // Records [from, next) still in a live mapping. A record claimed but not yet written stops
 // the read there (`next` points at it, so the next call retries it) unless a record claimed

@@ -106,6 +106,8 @@ struct SnapshotParticipant {
   std::uint32_t step_pending_arg = 0;
   std::uint32_t step_grants = 0;
   std::uint32_t step_taken = 0;
+  std::uint32_t cpu = kUnknownCpu;  // at its last wait (adaptive waiting)
+  RunState run_state = RunState::Running;
   bool alive = false;  // filled by the Observer (kernel lock probe + pid/start time)
   bool in_use() const { return role != Role::None; }
 };
