@@ -144,7 +144,8 @@ types:
       - {id: step_grants, type: u4, offset: 44, -c-type: std::atomic<unsigned int>, -atomic: true}
       - {id: step_taken, type: u4, offset: 48, -c-type: std::atomic<unsigned int>, -atomic: true}
       - {id: step_pending_arg, type: u4, offset: 52, -c-type: std::atomic<unsigned int>, -atomic: true}
-      - {id: reserved, type: u1, offset: 56, repeat: expr, repeat-expr: 8, -c-type: "uint8_t[8]"}
+      - {id: cpu, type: u4, offset: 56, -c-type: std::atomic<unsigned int>, -atomic: true}
+      - {id: run_state, type: u4, offset: 60, -c-type: std::atomic<unsigned int>, -atomic: true}
   shmipc_controlarea:
     meta:
       -size: 64

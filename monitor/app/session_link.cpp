@@ -40,12 +40,18 @@ bool in_slot_field(std::size_t offset, std::size_t begin, std::size_t stride, st
   return in_slot >= field && in_slot < field + sizeof(std::uint64_t);
 }
 
-// Bytes a waiting peer rewrites every heartbeat slice (its heartbeat, and the since_ns of the
-// waiter slot it claims again for the next slice): not news, so they do not keep the UI awake.
+// Bytes a waiting peer rewrites every heartbeat slice (its heartbeat, the CPU and run state it
+// passes through when it wakes for the next slice, and the since_ns of the waiter slot it
+// claims again): not news, so they do not keep the UI awake.
 bool is_heartbeat_byte(std::size_t offset) {
-  return in_slot_field(offset, offsetof(shmipc::Block, participants),
-                       sizeof(shmipc::ParticipantSlot), shmipc::kParticipantSlots,
-                       offsetof(shmipc::ParticipantSlot, heartbeat_ns)) ||
+  static_assert(offsetof(shmipc::ParticipantSlot, run_state) ==
+                offsetof(shmipc::ParticipantSlot, cpu) + sizeof(std::uint32_t));
+  const auto participant_field = [&](std::size_t field) {
+    return in_slot_field(offset, offsetof(shmipc::Block, participants),
+                         sizeof(shmipc::ParticipantSlot), shmipc::kParticipantSlots, field);
+  };
+  return participant_field(offsetof(shmipc::ParticipantSlot, heartbeat_ns)) ||
+         participant_field(offsetof(shmipc::ParticipantSlot, cpu)) ||
          in_slot_field(offset, offsetof(shmipc::Block, waiters), sizeof(shmipc::WaiterSlot),
                        shmipc::kWaiterSlots, offsetof(shmipc::WaiterSlot, since_ns));
 }

@@ -45,7 +45,7 @@ expect "a command" parent shmipc ""
 expect "a command by prefix" scenario shmipc sc
 expect_not "a command by prefix" parent shmipc sc
 expect "child's options" --timeout shmipc child --
-expect "bench's options" --same-cpu shmipc bench --
+expect "bench's options" --placements shmipc bench --
 expect_not "parent's options" --timeout shmipc parent --
 expect "a live session name" "$session" shmipc status --session completion-test
 expect "a scenario name" child-killed-holding-mutex shmipc scenario child-k

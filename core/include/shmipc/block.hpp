@@ -19,7 +19,7 @@
 namespace shmipc {
 
 inline constexpr std::uint64_t kBlockMagic = 0x45504F43534D4853ULL;  // bytes "SHMSCOPE"
-inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: MessageArea::ack_pid, ParticipantSlot cpu/run_state
+inline constexpr std::uint32_t kLayoutVersion = 3;  // 2: MessageArea::ack_pid; 3: ParticipantSlot cpu/run_state
 inline constexpr std::size_t kDataCapacity = 1000;  // the article's data[1000]
 inline constexpr std::size_t kEventCount = 5;
 inline constexpr std::size_t kParticipantSlots = 8;  // 0 parent, 1 child, 2.. observers/tools
