@@ -21,6 +21,8 @@ void LayoutDump::write_if_changed() {
     text << name << ' ' << static_cast<int>(r.x0) << ' ' << static_cast<int>(r.y0) << ' '
          << static_cast<int>(r.x1) << ' ' << static_cast<int>(r.y1) << '\n';
   }
+  // Frames drawn so far: a test sees an idle window draw nothing, and a change draw at once.
+  text << "frames_drawn " << frame << " 0 0 0\n";
   // The work area panels are laid out in (the window below the menu bar).
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   text << "viewport " << static_cast<int>(vp->WorkPos.x) << ' ' << static_cast<int>(vp->WorkPos.y)

@@ -1,5 +1,6 @@
 // --layout-dump FILE: the recorded widget rectangles as text, rewritten (atomically, by
-// rename) whenever they change, so a test can wait for a widget and click its centre.
+// rename) after every frame drawn, so a test can wait for a widget and click its centre, and
+// count the frames.
 #pragma once
 
 #include <string>

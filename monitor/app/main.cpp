@@ -9,6 +9,7 @@
 
 #include <imgui.h>
 
+#include "app/block_watcher.hpp"
 #include "app/classroom_link.hpp"
 #include "app/config_dir.hpp"
 #include "app/demo_processes.hpp"
@@ -31,7 +32,16 @@ namespace shmscope {
 namespace {
 
 constexpr std::uint64_t kIdleAfterNs = 1'500'000'000;  // longer than the byte glow fades
+// Idle, the loop sleeps until the BlockWatcher sees the journal move, input arrives or this
+// timeout passes; then it reads the block (a pread, microseconds) and draws only if something
+// changed. The check catches what the journal does not record (a block rebuilt or removed).
+constexpr double kIdleCheckS = 1.0;
+// Idle but with a scenario running: its runner thread has news the watcher cannot see.
 constexpr double kIdleWaitS = 0.2;
+// Ages on screen ("heartbeat 3 s ago", "no lock in the last 40 s") still move on a quiet
+// session: one frame every ten seconds keeps them roughly right for next to no CPU (a frame
+// at 1920x1080 costs tens of milliseconds with software rendering).
+constexpr std::uint64_t kIdleRedrawNs = 10'000'000'000;
 constexpr double kFramePeriodS = 1.0 / 60.0;
 // After a change (or input) the display runs at full rate briefly, then only the glow of the
 // changed bytes is still moving: a fade needs far fewer frames. A demo sending one message a
@@ -160,7 +170,9 @@ int run(const AppOptions& options) {
     std::string titled = session;
     std::uint64_t last_change_ns = shmipc::monotonic_ns();
     std::uint64_t frame_start_ns = 0;
+    std::uint64_t last_drawn_ns = 0;
     int frame = 0;
+    BlockWatcher watcher(&AppWindow::wake);
 
     while (!window->should_close() && !stop_requested()) {
       std::uint64_t now = shmipc::monotonic_ns();
@@ -172,7 +184,9 @@ int run(const AppOptions& options) {
       const double since_frame = static_cast<double>(now - frame_start_ns) * 1e-9;
       // Input wakes the wait at once (pump_events waits for events), so a slow rate never
       // makes the window slow to answer the user.
-      const double wait = idle ? kIdleWaitS : (fading ? kFadePeriodS : kFramePeriodS) - since_frame;
+      const bool scenario = classroom.model().scenario_active;
+      const double idle_wait = scenario ? kIdleWaitS : kIdleCheckS;
+      const double wait = idle ? idle_wait : (fading ? kFadePeriodS : kFramePeriodS) - since_frame;
       window->pump_events(wait > 0.001 ? wait : 0);
       now = shmipc::monotonic_ns();
       frame_start_ns = now;
@@ -216,6 +230,9 @@ int run(const AppOptions& options) {
         }
       }
       if (changed) last_change_ns = now;
+      watcher.watch(link.session());
+      if (idle && !changed && !scenario && now - last_drawn_ns < kIdleRedrawNs) continue;
+      last_drawn_ns = now;
       // A scenario runs on a private session: the title names the scenario, not the session
       // the window would otherwise attach to.
       const std::string title_subject = classroom.model().scenario_active

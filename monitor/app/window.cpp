@@ -48,6 +48,9 @@ void on_size(GLFWwindow*, int, int) {
 void on_enter(GLFWwindow*, int) {
   note_input();
 }
+void on_refresh(GLFWwindow*) {
+  note_input();
+}
 
 void load_fonts(float scale) { add_monitor_font(scale); }
 
@@ -85,6 +88,8 @@ std::unique_ptr<AppWindow> AppWindow::open(const std::string& title, int width, 
   glfwSetWindowFocusCallback(window, on_focus);
   glfwSetWindowSizeCallback(window, on_size);
   glfwSetCursorEnterCallback(window, on_enter);
+  // Uncovered or damaged: the idle loop draws nothing on its own, so it must redraw now.
+  glfwSetWindowRefreshCallback(window, on_refresh);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -125,6 +130,10 @@ void AppWindow::pump_events(double timeout_s) {
   } else {
     glfwPollEvents();
   }
+}
+
+void AppWindow::wake() {
+  glfwPostEmptyEvent();
 }
 
 bool AppWindow::take_input_seen() {

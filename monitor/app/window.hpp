@@ -22,8 +22,11 @@ class AppWindow {
   void set_title(const std::string& title);
   // Processes pending events; waits up to `timeout_s` for one when > 0 (idle waiting).
   void pump_events(double timeout_s);
-  // True once if any input (mouse, key, resize, focus) arrived since the last call.
+  // True once if any input (mouse, key, resize, focus, a request to redraw) arrived since the
+  // last call.
   bool take_input_seen();
+  // Ends a pump_events wait early; callable from any thread.
+  static void wake();
 
   void begin_frame();
   void end_frame();  // renders ImGui into the back buffer (not yet shown)
