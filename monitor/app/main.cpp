@@ -13,6 +13,7 @@
 #include "app/classroom_link.hpp"
 #include "app/config_dir.hpp"
 #include "app/demo_processes.hpp"
+#include "app/frame_timing.hpp"
 #include "app/layout_dump.hpp"
 #include "app/options.hpp"
 #include "app/screenshot.hpp"
@@ -351,6 +352,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (parsed.options.list_segments) return inspect::print_segments();
+    if (parsed.options.frame_timing > 0) return run_frame_timing(parsed.options.frame_timing);
     if (parsed.options.inspecting()) return inspect::run_inspect(parsed.options);
     return run(parsed.options);
   } catch (const std::exception& e) {

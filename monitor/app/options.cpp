@@ -69,6 +69,9 @@ usage: shmscope [--session NAME | --demo | --scenario NAME | --segment NAME ...]
                        counts as consistent only if it was even and unchanged around it
   --select FIELD       start with FIELD selected (its bytes lit, its history plotted)
   --inspect-dump FILE  keep FILE updated with the decoded values and the watch state
+  --frame-timing N     no window: fill a private session's journal (2048 records) with real
+                       peers, draw N frames of every panel at 1920x1080 without rendering,
+                       and print the CPU time per frame (median, p99, max)
   --reset-layout       forget the saved window size and panel state (File > Reset layout
                        forgets where panels were moved while running)
   --version            the version, and exit
@@ -123,6 +126,11 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--screenshot") {
       if (!value(v) || v.empty()) return fail("--screenshot needs a file name (FILE.png)");
       o.screenshot_path = v;
+    } else if (arg == "--frame-timing") {
+      if (!value(v)) return fail("--frame-timing needs a number of frames");
+      if (!parse_int(v, o.frame_timing) || o.frame_timing < 1) {
+        return fail("--frame-timing: '" + v + "' is not a whole number of frames >= 1");
+      }
     } else if (arg == "--frames") {
       if (!value(v)) return fail("--frames needs a number of frames");
       if (!parse_int(v, o.frames) || o.frames < 1) {

@@ -48,6 +48,7 @@ struct AppOptions {
   std::string seqlock;            // --seqlock FIELD: a sequence counter for consistent copies
   std::string inspect_dump_path;  // --inspect-dump FILE
   bool list_segments = false;     // --segments
+  int frame_timing = 0;           // --frame-timing N: time N headless frames and exit
   bool inspecting() const { return !segment.empty() || !file.empty(); }
 };
 

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <string>
 #include <thread>
 
+#include "app/block_watcher.hpp"
 #include "app/session_link.hpp"
 #include "shmipc/session.hpp"
 #include "test_process.hpp"
@@ -239,6 +241,40 @@ TEST_CASE("injections change the block and every one is journaled as injected") 
     CHECK(rig.until([&] { return !rig.snap().mutex.held(); }));
     CHECK(journal_has_injection(rig.history, shmipc::InjectionKind::HoldMutex));
   }
+  parent.kill(SIGTERM);
+  parent.wait_for(5s);
+  shmtest::remove_segment(session);
+}
+
+TEST_CASE("the block watcher wakes the UI when a real child sends a message, not while the session is quiet") {
+  shmtest::Watchdog watchdog(60s, "block watcher");
+  const std::string session = shmtest::unique_session_name("link-watch");
+  auto parent = start_parent(session);
+  std::atomic<int> wakes{0};
+  shmscope::BlockWatcher watcher([&] { ++wakes; });
+  watcher.watch(session);
+  // Opening the segment is one wake-up; then the parent's blocking wait appends nothing.
+  REQUIRE(shmtest::eventually([&] { return wakes.load() >= 1; }, 10s));
+  REQUIRE(shmtest::eventually(
+      [&] {
+        const int before = wakes.load();
+        std::this_thread::sleep_for(500ms);
+        return wakes.load() == before;
+      },
+      20s));
+  const int quiet = wakes.load();
+  auto child = shmtest::ChildProcess::spawn(
+      {shmtest::binary_path("shmipc"), "child", "--session", session, "--send", "wake up"});
+  CHECK(shmtest::eventually([&] { return wakes.load() > quiet; }, 10s));
+  REQUIRE(child.wait_for(20s) == std::optional<int>(0));
+  // Watching nothing: no more wake-ups, whatever the session does.
+  watcher.watch("");
+  std::this_thread::sleep_for(100ms);
+  const int stopped = wakes.load();
+  auto second = shmtest::ChildProcess::spawn(
+      {shmtest::binary_path("shmipc"), "child", "--session", session, "--send", "unseen"});
+  REQUIRE(second.wait_for(20s) == std::optional<int>(0));
+  CHECK(wakes.load() == stopped);
   parent.kill(SIGTERM);
   parent.wait_for(5s);
   shmtest::remove_segment(session);
