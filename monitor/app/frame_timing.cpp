@@ -25,6 +25,7 @@
 #include "shmipc/block.hpp"
 #include "shmipc/clock.hpp"
 #include "shmipc/session_name.hpp"
+#include "ui/headless_imgui.hpp"
 
 extern char** environ;
 
@@ -108,27 +109,6 @@ class Traffic {
   pid_t parent_ = -1;
 };
 
-// Dear ImGui with no window: frames build draw lists and stop there.
-class HeadlessImGui {
- public:
-  HeadlessImGui() {
-    ctx_ = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(1920, 1080);
-    io.DeltaTime = 1.0f / 60.0f;
-    io.IniFilename = nullptr;
-    unsigned char* pixels = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(ctx_); }
-  HeadlessImGui(const HeadlessImGui&) = delete;
-  HeadlessImGui& operator=(const HeadlessImGui&) = delete;
-
- private:
-  ImGuiContext* ctx_ = nullptr;
-};
-
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
@@ -158,7 +138,7 @@ int run_frame_timing(int frames) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  HeadlessImGui imgui;
+  HeadlessImGui imgui(ImVec2(1920, 1080));
   UiState ui;
   const ActingState acting = link.acting();
   std::vector<double> ms;

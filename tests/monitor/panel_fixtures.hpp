@@ -16,6 +16,7 @@
 #include "shmipc/block.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/snapshot.hpp"
+#include "ui/headless_imgui.hpp"
 #include "ui/widget_registry.hpp"
 
 namespace paneltest {
@@ -144,20 +145,11 @@ inline FakeBlock two_peers() {
 // A Dear ImGui context with no window: frames are built and rendered to draw lists only.
 class Gui {
  public:
-  Gui() {
-    IMGUI_CHECKVERSION();
-    ctx_ = ImGui::CreateContext();
+  Gui() : imgui_(ImVec2(1600, 1000)) {
     ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(1600, 1000);
-    io.DeltaTime = 1.0f / 60.0f;
-    io.IniFilename = nullptr;
-    unsigned char* pixels = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
     io.KeyMap[ImGuiKey_Backspace] = 1;
     io.KeyMap[ImGuiKey_Enter] = 2;
   }
-  ~Gui() { ImGui::DestroyContext(ctx_); }
   Gui(const Gui&) = delete;
   Gui& operator=(const Gui&) = delete;
 
@@ -192,7 +184,7 @@ class Gui {
   int frames() const { return frames_; }
 
  private:
-  ImGuiContext* ctx_ = nullptr;
+  shmscope::HeadlessImGui imgui_;
   int frames_ = 0;
 };
 
