@@ -111,6 +111,25 @@ pid_t fork_helper(const CpuPlan& cpus, int cpu, const std::function<int()>& body
   return pid;
 }
 
+pid_t fork_ready_helper(const CpuPlan& cpus, int cpu, const std::function<int(int ready_fd)>& body,
+                        const char* what) {
+  int ready[2];
+  if (::pipe(ready) != 0) shmipc::throw_errno("pipe", errno);
+  const pid_t pid = fork_helper(cpus, cpu, [&] {
+    ::close(ready[0]);
+    return body(ready[1]);
+  });
+  ::close(ready[1]);
+  char byte = 0;
+  const bool started = read_all(ready[0], &byte, 1);
+  ::close(ready[0]);
+  if (!started) {
+    reap(pid);
+    throw shmipc::Error(shmipc::ErrorCode::PeerGone, std::string(what) + " failed to start");
+  }
+  return pid;
+}
+
 int reap(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {

@@ -62,6 +62,11 @@ Row time_round_trips(std::string mechanism, const RowSpec& spec,
 // return value is its exit code.
 pid_t fork_helper(const CpuPlan& cpus, int cpu, const std::function<int()>& body);
 int reap(pid_t pid);
+// The same for a helper that must be ready before we go on (a parent that has joined): its
+// body writes one byte to `ready_fd` when it is. Reaps it and throws, naming `what`, if it
+// ends first.
+pid_t fork_ready_helper(const CpuPlan& cpus, int cpu, const std::function<int(int ready_fd)>& body,
+                        const char* what);
 
 // Pins the calling (timing) process for the scope of one row.
 class PinnedForRow {

@@ -63,20 +63,9 @@ Row bench_shmipc(ShmipcKind kind, const RowSpec& spec, const std::string& sessio
     ~JournalBackOn() { shmipc::set_journal_enabled_for_benchmark(true); }
   } back_on;
 
-  int ready[2];
-  if (::pipe(ready) != 0) shmipc::throw_errno("pipe", errno);
-  const pid_t parent = fork_helper(*spec.cpus, spec.echo_cpu, [&] {
-    ::close(ready[0]);
-    return parent_loop(session_name, mode, ready[1]);
-  });
-  ::close(ready[1]);
-  char byte = 0;
-  const bool started = read_all(ready[0], &byte, 1);
-  ::close(ready[0]);
-  if (!started) {
-    reap(parent);
-    throw shmipc::Error(shmipc::ErrorCode::PeerGone, "bench parent failed to start");
-  }
+  const pid_t parent = fork_ready_helper(
+      *spec.cpus, spec.echo_cpu,
+      [&](int ready_fd) { return parent_loop(session_name, mode, ready_fd); }, "bench parent");
 
   // An observer process snapshotting at 60 Hz until its stop pipe closes; placed by the
   // scheduler in every placement (it is a bystander, not one of the pair).

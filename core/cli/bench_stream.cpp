@@ -55,31 +55,20 @@ double mb_per_s(std::uint64_t bytes, Clock::duration d) {
 
 double shmipc_stream(const CpuPlan& cpus, const std::string& in_path, const std::string& out_path,
                      const std::string& session_name) {
-  int ready[2];
-  if (::pipe(ready) != 0) shmipc::throw_errno("pipe", errno);
-  const pid_t parent = fork_helper(cpus, -1, [&] {
-    ::close(ready[0]);
+  const pid_t parent = fork_ready_helper(cpus, -1, [&](int ready_fd) {
     shmipc::SessionOptions o;
     o.name = session_name;
     o.role = shmipc::RoleRequest::Parent;
     auto session = shmipc::Session::join(o);
     shmipc::ParentPeer peer(*session);
     const char byte = 1;
-    write_all(ready[1], &byte, 1);
-    ::close(ready[1]);
+    write_all(ready_fd, &byte, 1);
+    ::close(ready_fd);
     bool killed = false;
     receive_to_file(*session, peer, out_path, std::nullopt, &killed);
     session->leave();
     return killed ? 0 : 1;
-  });
-  ::close(ready[1]);
-  char byte = 0;
-  const bool started = read_all(ready[0], &byte, 1);
-  ::close(ready[0]);
-  if (!started) {
-    reap(parent);
-    throw shmipc::Error(shmipc::ErrorCode::PeerGone, "bench stream parent failed to start");
-  }
+  }, "bench stream parent");
   shmipc::SessionOptions o;
   o.name = session_name;
   o.role = shmipc::RoleRequest::Child;
