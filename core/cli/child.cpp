@@ -48,6 +48,23 @@ void send_text(shmipc::Session& session, shmipc::ChildPeer& child, const std::st
   try {
     r = child.send_message(text, step_deadline(timeout_s));
   } catch (const shmipc::Error& e) {
+    if (e.code() == shmipc::ErrorCode::PeerGone) {
+      // Written, and the parent died before its receipt. A parent started later would still
+      // find it (its SendMessage pending): withdraw it, so that "not delivered" stays true.
+      using W = shmipc::ChildPeer::Withdrawal;
+      const std::uint64_t sequence = child.last_sent_sequence();
+      const W w = child.withdraw_unread(sequence, step_deadline(0.5));
+      if (w == W::Read) {
+        say("sent message #" + std::to_string(sequence) + " (" + std::to_string(text.size()) +
+            " bytes), received by the parent just before it left");
+        return;
+      }
+      throw shmipc::Error(shmipc::ErrorCode::PeerGone,
+                          std::string(e.what()) +
+                              (w == W::Withdrawn ? "; it is NOT delivered (withdrawn: it never will be)"
+                                                 : "; it could not be withdrawn (the mutex is held): "
+                                                   "a later parent may still read it"));
+    }
     // The previous message was still unread: nothing of this one was written.
     if (e.code() != shmipc::ErrorCode::Timeout) throw;
     parent_did_not_answer(session, std::string(e.what()) + " (waited " + seconds_text(timeout_s) +

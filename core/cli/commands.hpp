@@ -23,6 +23,8 @@ int run_lock(Arguments& args);
 int run_clean(Arguments& args);
 int run_demo(Arguments& args);
 int run_bench(Arguments& args);
+int run_soak(Arguments& args);
+int run_metrics(Arguments& args);  // metrics.cpp, with the shmscope_metrics library
 
 // The parent's receive loop: prints every message and command, returns 0 after KILL_APP
 // (having left the session) or after `max_messages` messages.
@@ -42,9 +44,12 @@ struct ChildPlan {
 ChildPlan read_child_plan(Arguments& args);  // consumes the child's options
 int child_behaviour(shmipc::Session& session, const ChildPlan& plan);
 
-// The status view shared by `status` and `watch`.
-std::string status_text(const std::string& session, const shmipc::Snapshot& snap);
-std::string status_json(const std::string& session, const shmipc::Snapshot& snap);
+// The status view shared by `status`, `watch` and `status --at` (a recorded block: ages are
+// measured from `recorded_at_ns`, and liveness is not probed).
+std::string status_text(const std::string& session, const shmipc::Snapshot& snap,
+                        std::optional<std::uint64_t> recorded_at_ns = std::nullopt);
+std::string status_json(const std::string& session, const shmipc::Snapshot& snap,
+                        std::optional<std::uint64_t> recorded_at_ns = std::nullopt);
 
 // Message bytes for a terminal: printable ASCII as is, everything else as \xNN.
 std::string printable(std::string_view bytes);

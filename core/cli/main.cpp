@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "inspect_command.hpp"
+#include "recording_commands.hpp"
 #include "scenario_command.hpp"
 #include "shmipc/error.hpp"
 
@@ -33,6 +34,13 @@ commands:
                             (--send-file: FILE first, in chunks of at most 1000 bytes, each
                             after the previous one's receipt)
   status [--json]           the block as an observer sees it (read-only)
+  status --at SECONDS FILE [--json]
+                            the block of a recording as it was SECONDS after its start
+  record --out FILE|- [--wait] [--seconds N]
+                            save the session as it happens: journal, block changes, full
+                            copies (docs/RECORDING.md); "-" streams it to standard output
+  export FILE --chrome TRACE.json
+                            a recording as a Chrome/Perfetto trace
   watch [--interval MS] [--count N]
                             live view of the block, refreshing in place (read-only)
   lock --hold SECONDS       take the mutex and hold it (to show contention)
@@ -44,17 +52,36 @@ commands:
                             hand-off latency and throughput against pipe, socketpair, Boost,
                             raw futex and busy-spin floors, in each placement; the journal's
                             cost; a file streamed through the block (docs/PERFORMANCE.md)
-  scenario NAME [--trace FILE.json] | scenario --list
+  soak [--messages N] [--kill-every K] [--timeout SECONDS] [--seed S]
+                            a parent and a child exchange N numbered messages (default
+                            100000) with an observer attached; a random peer is SIGKILLed
+                            every ~K messages (default 5000, 0: never) and restarted; exit 0
+                            only if every message was delivered exactly once or reported as
+                            failed to its sender (a private session unless --session)
+  scenario NAME [--trace FILE.json] [--record FILE] | scenario --list
                             run a lesson step by step on real processes, narrated; exit 0 if
                             it passes its checks, 1 if not (see shmipc scenario --help)
   inspect NAME --type T --from BINARY [--json] [--watch] | inspect --segments
                             any program's shared memory decoded through its debug info (or
                             --layout FILE), read-only (see shmipc inspect --help)
+  metrics [--listen HOST:PORT] [--interval MS] [--forget-after SECONDS] [--once]
+                            every session of this user as OpenMetrics for Prometheus at
+                            http://HOST:PORT/metrics (default 127.0.0.1:9464; port 0: any free
+                            port, printed); --once prints one collection (docs/METRICS.md)
 
 options:
   --session NAME            1-64 of A-Z a-z 0-9 . _ - (default KBuildDevelop)
   --help                    this text (or COMMAND --help)
   --version                 the version
+
+environment:
+  SHMIPC_SPIN=adaptive|off|always, SHMIPC_SPIN_US=N
+                            how long a waiter polls before it sleeps (docs/PERFORMANCE.md)
+  SHMIPC_FAULT=POINT[:N][:stop]
+                            for fault tests: SIGKILL (or SIGSTOP) this process the Nth time
+                            it reaches POINT: after-lock, mid-write, before-unlock,
+                            after-unlock, receipt-wait, step-gate, slot-claim, join, leave
+                            (docs/RELIABILITY.md); off unless set
 
 exit codes:
   0 success (the parent: KILL_APP received)   7 segment not trusted (owner, mode or size)
@@ -81,6 +108,8 @@ constexpr Subcommand kSubcommands[] = {
     {"clean", shmcli::run_clean},
     {"demo", shmcli::run_demo},
     {"bench", shmcli::run_bench},
+    {"soak", shmcli::run_soak},
+    {"metrics", shmcli::run_metrics},
 };
 
 // The exit code's meaning, so that the first words of an error say what kind it is.
@@ -133,6 +162,12 @@ int main(int argc, char** argv) {
   try {
     if (command == "scenario") return shmcli::run_scenario_command(std::move(words));
     if (command == "inspect") return shmcli::run_inspect_command(std::move(words));
+    if (command == "record") return shmcli::run_record(std::move(words));
+    if (command == "export") return shmcli::run_export(std::move(words));
+    if (command == "status") {
+      for (const auto& w : words)
+        if (w == "--at" || w.starts_with("--at=")) return shmcli::run_status_at(std::move(words));
+    }
     for (const auto& sub : kSubcommands) {
       if (sub.name != command) continue;
       shmcli::Arguments args(std::move(words));

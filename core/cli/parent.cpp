@@ -41,7 +41,11 @@ void say(const std::string& line) {
 std::string describe(const shmipc::ReceivedMessage& m) {
   std::string line = "message #" + std::to_string(m.sequence) + " (" +
                      std::to_string(m.data.size()) + " bytes): " + printable(m.data);
-  if (m.torn) line += "  [TORN: the writer died or skipped the mutex]";
+  if (m.bad_data_size != 0)
+    line += "  [CORRUPT: message.data_size " + std::to_string(m.bad_data_size) +
+            " exceeds the capacity of " + std::to_string(shmipc::kDataCapacity) + "]";
+  else if (m.torn)
+    line += "  [TORN: the writer died or skipped the mutex]";
   if (!m.torn && !m.checksum_ok) line += "  [CHECKSUM MISMATCH]";
   if (m.lost_before > 0) line += "  [" + std::to_string(m.lost_before) + " lost before it]";
   return line;

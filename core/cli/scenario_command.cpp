@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "scenario_recording.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/scenario.hpp"
 #include "shmipc/trace_export.hpp"
@@ -15,7 +16,7 @@ namespace shmcli {
 
 namespace {
 
-constexpr const char* kScenarioUsage = R"(usage: shmipc scenario NAME [--trace FILE.json] [--quiet]
+constexpr const char* kScenarioUsage = R"(usage: shmipc scenario NAME [--trace FILE.json] [--record FILE] [--quiet]
        shmipc scenario --list
 
 Runs a lesson of the scenario library on real processes in step mode: one action at a time,
@@ -26,6 +27,8 @@ this program, then the source tree (see docs/SCENARIOS.md).
 options:
   --list          the scenarios, with their learning goals
   --trace FILE    write the run's journal as Chrome trace JSON (Perfetto, chrome://tracing)
+  --record FILE   save the run as a recording (docs/RECORDING.md) to hand to students:
+                  shmscope --open FILE replays it, shmipc status --at SECONDS FILE prints it
   --quiet         print only the verdict
 
 exit codes: 0 the scenario passed, 1 it failed (the reasons are printed),
@@ -46,7 +49,7 @@ int run_scenario_command(std::vector<std::string> words) {
   // Arguments knows only options; the scenario's name is the one bare word.
   std::vector<std::string> names, options_only;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (words[i] == "--trace" && i + 1 < words.size()) {
+    if ((words[i] == "--trace" || words[i] == "--record") && i + 1 < words.size()) {
       options_only.push_back(words[i]);
       options_only.push_back(words[++i]);
     } else if (!words[i].starts_with("-")) {
@@ -63,6 +66,7 @@ int run_scenario_command(std::vector<std::string> words) {
   const bool list = args.flag("list");
   const bool quiet = args.flag("quiet");
   const auto trace = args.value("trace");
+  const auto record = args.value("record");
   args.finish();
   if (list) {
     print_list();
@@ -82,7 +86,16 @@ int run_scenario_command(std::vector<std::string> words) {
       std::fflush(stdout);
     };
   }
+  std::unique_ptr<ScenarioRecording> recording;
+  if (record) {
+    options.session_name = scenario_recording_session(scenario.name);
+    recording = std::make_unique<ScenarioRecording>(options.session_name, *record);
+  }
   const shmipc::ScenarioResult result = shmipc::run_scenario(scenario, options);
+  if (recording) {
+    const auto summary = recording->finish();
+    std::printf("\nRecording written to %s (%s)\n", record->c_str(), summary.c_str());
+  }
   if (!result.figures.empty()) {
     std::printf("\nMeasured:\n");
     for (const auto& [name, value] : result.figures)

@@ -31,8 +31,11 @@ std::string fixed(double v, int decimals) {
 
 }  // namespace
 
-std::string status_text(const std::string& session, const shmipc::Snapshot& snap) {
-  const std::uint64_t now = shmipc::monotonic_ns();
+std::string status_text(const std::string& session, const shmipc::Snapshot& snap,
+                        std::optional<std::uint64_t> recorded_at_ns) {
+  // A recorded block is shown as it was at its instant: ages against that instant, and no
+  // liveness probe (the pids were another moment's, perhaps another machine's).
+  const std::uint64_t now = recorded_at_ns ? *recorded_at_ns : shmipc::monotonic_ns();
   std::ostringstream out;
   out << "session " << session << "  (layout " << snap.header.layout_version << ", epoch "
       << snap.header.session_epoch << (snap.header.ready ? "" : ", NOT READY")
@@ -43,9 +46,12 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
     const auto& p = snap.participants[i];
     if (!p.in_use()) continue;
     any = true;
-    const auto live = shmipc::liveness_of(p.alive, p.pid, p.activity, p.heartbeat_ns, now);
+    const std::string_view live =
+        recorded_at_ns ? std::string_view("joined")
+                       : shmipc::liveness_name(shmipc::liveness_of(p.alive, p.pid, p.activity,
+                                                                   p.heartbeat_ns, now));
     out << "  slot " << i << "  " << shmipc::role_name(p.role) << "  pid " << p.pid << "  "
-        << shmipc::liveness_name(live) << "  " << shmipc::activity_name(p.activity) << "  "
+        << live << "  " << shmipc::activity_name(p.activity) << "  "
         << shmipc::mode_name(p.mode) << "  heartbeat "
         << fixed(age_ms(p.heartbeat_ns, now) / 1000, 1) << " s ago\n";
   }
@@ -65,17 +71,23 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
         << " ms";
   else
     out << "mutex:  free";
-  out << "  waiters " << mx.waiters << "  locks " << mx.lock_count << "  contended "
+  out << "  waiters " << mx.live_waiters()
+      << (mx.stale_waiters > 0 ? " (+" + std::to_string(mx.stale_waiters) + " stale: died waiting)"
+                               : "")
+      << "  locks " << mx.lock_count << "  contended "
       << mx.contended_count << "  owner died " << mx.owner_died_count << "\n";
   out << "events:\n";
   for (std::size_t i = 0; i < snap.events.size(); ++i) {
     const auto& e = snap.events[i];
     char line[160];
-    std::snprintf(line, sizeof line, "  %-17s %-10s set %-8llu consumed %-8llu waiters %u\n",
+    std::snprintf(line, sizeof line, "  %-17s %-10s set %-8llu consumed %-8llu waiters %u",
                   std::string(shmipc::event_name(static_cast<shmipc::EventId>(i))).c_str(),
                   e.signalled ? "SIGNALLED" : "clear", static_cast<unsigned long long>(e.times_set),
-                  static_cast<unsigned long long>(e.times_consumed), e.waiters);
+                  static_cast<unsigned long long>(e.times_consumed), e.live_waiters());
     out << line;
+    // A dead waiter's slot is not a waiter: said apart, so the count above stays true.
+    if (e.stale_waiters > 0) out << " (+" << e.stale_waiters << " stale: its process is gone)";
+    out << "\n";
   }
   if (snap.problems.empty()) {
     out << "problems: none\n";
@@ -86,9 +98,10 @@ std::string status_text(const std::string& session, const shmipc::Snapshot& snap
   return out.str();
 }
 
-std::string status_json(const std::string& session, const shmipc::Snapshot& snap) {
+std::string status_json(const std::string& session, const shmipc::Snapshot& snap,
+                        std::optional<std::uint64_t> recorded_at_ns) {
   using json = nlohmann::ordered_json;  // keys in the order written, as a person reads them
-  const std::uint64_t now = shmipc::monotonic_ns();
+  const std::uint64_t now = recorded_at_ns ? *recorded_at_ns : shmipc::monotonic_ns();
   json j;
   j["session"] = session;
   j["ready"] = snap.header.ready;
@@ -104,8 +117,9 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
               {"role", std::string(shmipc::role_name(p.role))},
               {"pid", p.pid},
               {"alive", p.alive},
-              {"liveness", std::string(shmipc::liveness_name(shmipc::liveness_of(
-                               p.alive, p.pid, p.activity, p.heartbeat_ns, now)))},
+              {"liveness", recorded_at_ns ? std::string("joined")
+                                          : std::string(shmipc::liveness_name(shmipc::liveness_of(
+                                                p.alive, p.pid, p.activity, p.heartbeat_ns, now)))},
               {"activity", std::string(shmipc::activity_name(p.activity))},
               {"mode", std::string(shmipc::mode_name(p.mode))},
               {"heartbeatAgeMs", age_ms(p.heartbeat_ns, now)}};
@@ -134,7 +148,8 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
                 {"ownerTid", mx.owner_tid},
                 {"ownerRole", std::string(shmipc::role_name(mx.owner_role))},
                 {"heldForMs", mx.held() ? age_ms(mx.owner_since_ns, now) : 0.0},
-                {"waiters", mx.waiters},
+                {"waiters", mx.live_waiters()},
+                {"staleWaiters", mx.stale_waiters},
                 {"lockCount", mx.lock_count},
                 {"contendedCount", mx.contended_count},
                 {"ownerDiedCount", mx.owner_died_count},
@@ -146,7 +161,8 @@ std::string status_json(const std::string& session, const shmipc::Snapshot& snap
                       {"signalled", e.signalled},
                       {"timesSet", e.times_set},
                       {"timesConsumed", e.times_consumed},
-                      {"waiters", e.waiters},
+                      {"waiters", e.live_waiters()},
+                      {"staleWaiters", e.stale_waiters},
                       {"lastSetterPid", e.last_setter_pid},
                       {"lastConsumerPid", e.last_consumer_pid}});
   }

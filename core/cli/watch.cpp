@@ -17,6 +17,10 @@ namespace shmcli {
 namespace {
 
 constexpr std::uint64_t kJournalLines = 12;
+// Replacing a segment is unlink + create, so its name is missing for an instant in between. A
+// missing name is looked at again after this long before it counts as the session's end (a
+// watch that caught the instant said "removed" and exited 0 for a replaced segment).
+constexpr auto kRemovalGrace = std::chrono::milliseconds(150);
 
 // The most recent journal records, newest last: who did what, and how long ago.
 std::string recent_journal(const shmipc::Observer& observer, const shmipc::Snapshot& snap) {
@@ -59,13 +63,23 @@ int run_watch(Arguments& args) {
   auto observer = shmipc::Observer::open(name);
   for (std::uint64_t frame = 0; !count || frame < *count; ++frame) {
     if (frame > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+    // Checked before the copy: a resized or replaced segment is named as such, not shown as
+    // a block full of problems (and never followed to the new object).
+    if (const auto problem = observer->tampering())
+      throw shmipc::Error(shmipc::ErrorCode::Corrupt, *problem + "; stopped watching");
     const shmipc::Snapshot snap = observer->snapshot();
     // Cursor home + clear to end of screen: the view refreshes in place without flicker.
     std::string screen = "\x1b[H\x1b[J" + status_text(name, snap) + recent_journal(*observer, snap);
-    if (!observer->still_linked()) screen += "the session was removed (last member left)\n";
+    const bool linked = observer->still_linked();
+    if (!linked) {
+      std::this_thread::sleep_for(kRemovalGrace);
+      if (const auto problem = observer->tampering())
+        throw shmipc::Error(shmipc::ErrorCode::Corrupt, *problem + "; stopped watching");
+      screen += "the session was removed (last member left)\n";
+    }
     std::fputs(screen.c_str(), stdout);
     std::fflush(stdout);
-    if (!observer->still_linked()) return 0;
+    if (!linked) return 0;
   }
   return 0;
 }

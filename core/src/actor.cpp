@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "futex.hpp"
+#include "shmipc/fault_injection.hpp"
 #include "shmipc/journal.hpp"
 
 namespace shmipc {
@@ -55,6 +56,7 @@ bool Actor::gate(JournalKind kind, std::uint32_t arg, Deadline deadline) const {
     }
     // A person grants steps: never worth spinning for, but a partner must see us blocked.
     set_run_state(RunState::Blocked);
+    fault::at(fault::Point::StepGate);
     const bool woke = futex_wait(slot_state->step_grants, grants, deadline);
     set_run_state(RunState::Running, current_cpu());
     if (!woke) {

@@ -7,16 +7,14 @@
 #include "shmipc/adaptive_spin.hpp"
 #include "journal_claim.hpp"
 #include "shmipc/error.hpp"
+#include "shmipc/fault_injection.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/process_identity.hpp"
+#include "stale_waiters.hpp"
 
 namespace shmipc {
 
 namespace {
-
-// owner_tid while a slot is being filled in (claimed or taken over): other claimers skip it,
-// and nobody judges its owner dead from half-written pid/start-time fields.
-constexpr std::uint32_t kSlotClaiming = 0xFFFFFFFFu;
 
 std::uint32_t checked_bit(EventId e) {
   auto index = static_cast<std::uint32_t>(e);
@@ -52,67 +50,72 @@ ProcessIdentity identity_of(std::uint32_t pid) noexcept {
 }
 
 // One waiter slot held by this thread for the duration of a wait.
+//
+// A slot is claimed by one compare-exchange of owner_tid from 0 to the claimer's tid, then its
+// owner fields are filled in (pid, start time, role) and its mask published last. Its owner is
+// therefore always known, even when the claimer is killed half-way: a slot whose tid names no
+// live thread is dead, whatever state its other fields are in, and can be taken over (before,
+// a claimer killed between claiming and filling in left a marker nobody could judge, and the
+// slot was lost until the block was rebuilt). Releasing clears the fields before the tid, so a
+// slot with a live tid never shows a previous owner's pid as its own for long.
 class ClaimedSlot {
  public:
   ClaimedSlot(const Actor& who, std::uint32_t mask) {
     Block& block = *who.block;
     ProcessIdentity self = identity_of(who.pid);
-    std::uint32_t tid = current_tid();
-    slot_ = claim_free(block);
-    if (slot_ == nullptr) slot_ = take_over_stale(block);
+    const std::uint32_t tid = current_tid();
+    slot_ = claim_free(block, tid);
+    if (slot_ == nullptr) slot_ = take_over_dead(block, tid);
     if (slot_ == nullptr) {
       throw Error(ErrorCode::System, "all " + std::to_string(kWaiterSlots) +
                                          " event waiter slots are held by live waiters");
     }
+    fault::at(fault::Point::SlotClaim);
     slot_->owner_pid.store(self.pid, std::memory_order_relaxed);
     slot_->owner_start_time.store(self.start_time, std::memory_order_relaxed);
     slot_->owner_role.store(static_cast<std::uint32_t>(who.role), std::memory_order_relaxed);
     slot_->since_ns.store(monotonic_ns(), std::memory_order_relaxed);
-    slot_->owner_tid.store(tid, std::memory_order_release);
     // Published before the first consume attempt; a setter stores `signalled` before it
     // reads masks. With both seq_cst, either the setter sees this mask or we see its set.
     slot_->wait_mask.store(mask, std::memory_order_seq_cst);
   }
-  ~ClaimedSlot() {
-    slot_->wait_mask.store(0, std::memory_order_seq_cst);
-    slot_->since_ns.store(0, std::memory_order_relaxed);
-    slot_->owner_tid.store(0, std::memory_order_release);
-  }
+  ~ClaimedSlot() { detail::release_waiter_slot(*slot_); }
   ClaimedSlot(const ClaimedSlot&) = delete;
   ClaimedSlot& operator=(const ClaimedSlot&) = delete;
 
   std::atomic<std::uint32_t>& wake_seq() { return slot_->wake_seq; }
 
  private:
-  static WaiterSlot* claim_free(Block& block) {
+  static WaiterSlot* claim_free(Block& block, std::uint32_t tid) {
     for (WaiterSlot& slot : block.waiters) {
       std::uint32_t expected = 0;
-      if (slot.owner_tid.compare_exchange_strong(expected, kSlotClaiming,
-                                                 std::memory_order_acq_rel)) {
+      // A free slot's owner fields were cleared by whoever freed it.
+      if (slot.owner_tid.compare_exchange_strong(expected, tid, std::memory_order_acq_rel))
+        return &slot;
+    }
+    return nullptr;
+  }
+
+  // A waiter killed in its wait (or in its claim) never releases its slot. Only when every
+  // slot is taken do we look for one whose thread is gone.
+  static WaiterSlot* take_over_dead(Block& block, std::uint32_t tid) {
+    for (WaiterSlot& slot : block.waiters) {
+      std::uint32_t dead = slot.owner_tid.load(std::memory_order_acquire);
+      if (dead == 0 || detail::waiter_thread_alive(dead)) continue;
+      // Fails if the slot changed hands since we read its tid.
+      if (slot.owner_tid.compare_exchange_strong(dead, tid, std::memory_order_acq_rel)) {
+        slot.wait_mask.store(0, std::memory_order_seq_cst);
+        clear_owner_fields(slot);
         return &slot;
       }
     }
     return nullptr;
   }
 
-  // A waiter killed in its wait never releases its slot. Only when every slot is taken do we
-  // check owners, by pid + start time (a pid alone may have been reused).
-  static WaiterSlot* take_over_stale(Block& block) {
-    for (WaiterSlot& slot : block.waiters) {
-      std::uint32_t tid = slot.owner_tid.load(std::memory_order_acquire);
-      if (tid == 0 || tid == kSlotClaiming) continue;
-      ProcessIdentity owner{slot.owner_pid.load(std::memory_order_relaxed),
-                            slot.owner_start_time.load(std::memory_order_relaxed)};
-      if (owner.pid == 0 || is_alive(owner)) continue;
-      // Start time unknown (its owner could not read /proc): only a pid that is gone is dead.
-      if (owner.start_time == 0 && process_start_time(owner.pid).has_value()) continue;
-      // Fails if the slot changed hands since we read its tid.
-      if (slot.owner_tid.compare_exchange_strong(tid, kSlotClaiming, std::memory_order_acq_rel)) {
-        slot.wait_mask.store(0, std::memory_order_seq_cst);
-        return &slot;
-      }
-    }
-    return nullptr;
+  static void clear_owner_fields(WaiterSlot& slot) {
+    slot.owner_pid.store(0, std::memory_order_relaxed);
+    slot.owner_start_time.store(0, std::memory_order_relaxed);
+    slot.owner_role.store(0, std::memory_order_relaxed);
   }
 
   WaiterSlot* slot_ = nullptr;
@@ -294,6 +297,8 @@ std::optional<EventId> Events::wait_any(std::span<const EventId> any, Deadline d
   who_.set_activity(Activity::WaitingEvent);
   ClaimedSlot slot(who_, mask);
   BlockedWhileAlive blocked(who_);
+  if (fault::armed(fault::Point::ReceiptWait) && mask == event_bit(EventId::ReceiveMessage))
+    fault::detail::reached(fault::Point::ReceiptWait);
   for (;;) {
     std::uint32_t seen = slot.wake_seq().load(std::memory_order_seq_cst);
     if (auto got = try_all()) return got;

@@ -49,6 +49,10 @@ bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, Deadli
     case EAGAIN:  // the word had already changed
     case EINTR:
       return true;
+    case EFAULT:  // the page under the word is gone: the segment was shrunk under us
+      throw Error(ErrorCode::Corrupt,
+                  "an event word of the block is no longer backed by the shared segment (another "
+                  "process shrank it); stopping");
     default:
       throw_errno("futex(FUTEX_WAIT_BITSET)", err);
   }

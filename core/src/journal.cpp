@@ -129,13 +129,26 @@ void journal_write(const Actor& who, const JournalClaim& claim, JournalKind kind
 
   const std::uint64_t n = claim.seq;
   JournalEntry& entry = who.block->journal.entries[n % kCapacity];
+  // A writer held up between its claim and here for a whole lap (preempted on a loaded
+  // machine) finds a later record in the entry. Its own is lost already (readers count
+  // anything a lap behind `next` lost); writing it would put an older record over a newer
+  // one, which readers would wait on as unfinished. So the tail is taken only while older.
+  if (entry.version_tail.load(std::memory_order_relaxed) >= n + 1) return;
   entry.version_tail.store(n + 1, std::memory_order_relaxed);
   // The tail must be visible before any payload word changes (the seqlock's opening half).
   std::atomic_thread_fence(std::memory_order_release);
   for (std::size_t i = 0; i < kWordCount; ++i) {
     entry.words[i].store(words[i], std::memory_order_relaxed);
   }
-  entry.version_head.store(n + 1, std::memory_order_release);
+  // A later lap that took the tail while these words were stored owns the entry now: its
+  // head, not ours, says when it is whole. Ours over its would mark it unfinished; and its
+  // words may be mixed with ours, so ours is dropped to 0 (unfinished) if it is already there.
+  if (entry.version_tail.load(std::memory_order_acquire) == n + 1) {
+    entry.version_head.store(n + 1, std::memory_order_release);
+  } else {
+    std::uint64_t later = entry.version_head.load(std::memory_order_relaxed);
+    if (later > n + 1) entry.version_head.compare_exchange_strong(later, 0, std::memory_order_release);
+  }
 }
 
 std::uint64_t journal_append(const Actor& who, JournalKind kind, std::uint32_t arg,

@@ -4,6 +4,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "ofd_lock.hpp"
@@ -12,6 +13,7 @@
 #include "shmipc/error.hpp"
 #include "shmipc/process_identity.hpp"
 #include "shmipc/session_name.hpp"
+#include "stale_waiters.hpp"
 
 namespace shmipc {
 
@@ -41,6 +43,78 @@ std::uint64_t copied_u64(const std::vector<std::byte>& raw, std::size_t offset) 
   std::uint64_t v = 0;
   if (offset + sizeof v <= raw.size()) std::memcpy(&v, raw.data() + offset, sizeof v);
   return v;
+}
+
+// The ring is most of the block. A reader preempted while copying it (a loaded machine, a
+// sanitizer) can see writers lap it: entries newer than the copied `next` by more than a lap,
+// which the decoder rightly calls corrupt in a block at rest. So `next` is read again after
+// the copy, and while more than a lap was claimed since, the ring (with `next`, its first
+// word) is copied again: every entry copied was claimed before that read, so none is then more
+// than a lap ahead of the copied `next`.
+constexpr int kMaxJournalCopies = 8;  // of the ring, the block's first copy included
+constexpr std::size_t kJournalAt = offsetof(Block, journal);
+constexpr std::size_t kJournalNextAt = kJournalAt + offsetof(JournalRing, next);
+
+void copy_journal_within_a_lap(const detail::Segment& seg, std::vector<std::byte>& raw) {
+  for (int copy = 1; copy < kMaxJournalCopies && raw.size() == sizeof(Block); ++copy) {
+    bool whole = true;
+    const std::uint64_t copied = copied_u64(raw, kJournalNextAt);
+    const std::uint64_t now = read_u64(seg, kJournalNextAt, whole);
+    // Behind the copy is no writer's doing (`next` only grows): garbage, shown as it was.
+    if (!whole || now < copied || now - copied <= kJournalCapacity) return;
+    const std::size_t ring = sizeof(Block) - kJournalAt;
+    if (seg.read_at(raw.data() + kJournalAt, ring, kJournalAt) != ring) {
+      raw.resize(seg.read_at(raw.data(), raw.size(), 0));  // shrunk meanwhile: as truncated
+      return;
+    }
+  }
+}
+
+// A waiter killed in its wait leaves its slot, and one killed inside RobustMutex::lock its
+// count, until a joiner clears them: shown as stale, never as live waiters.
+void discount_the_dead(Snapshot& s) {
+  for (SnapshotWaiter& w : s.waiters) {
+    if (!w.in_use()) continue;
+    // The tid decides (it is written first); pid and start time, once both are written, catch
+    // a tid reused by an unrelated thread.
+    w.alive = detail::waiter_thread_alive(w.owner_tid) &&
+              (w.owner_pid == 0 || w.owner_start_time == 0 ||
+               is_alive({w.owner_pid, w.owner_start_time}));
+    if (w.alive) continue;
+    for (std::size_t i = 0; i < kEventCount; ++i)
+      if ((w.wait_mask & (1u << i)) != 0) ++s.events[i].stale_waiters;
+  }
+  std::uint32_t dead_in_lock = 0;
+  for (const SnapshotParticipant& p : s.participants)
+    if (p.in_use() && !p.alive && detail::in_mutex_wait(static_cast<std::uint32_t>(p.activity)))
+      ++dead_in_lock;
+  s.mutex.stale_waiters = std::min(dead_in_lock, s.mutex.waiters);
+}
+
+// Versions that still disagree after every retry are no write in flight. A writer that died
+// mid-write leaves version_tail one ahead (its generation); any other difference is garbage
+// written by something that is not a writer, named by the word that cannot be right: a head
+// can never lead the tail.
+void report_stuck_versions(Snapshot& s) {
+  const std::uint64_t head = s.message.version_head;
+  const std::uint64_t tail = s.message.version_tail;
+  if (head == tail) return;
+  const std::string pair =
+      "version_head " + std::to_string(head) + ", version_tail " + std::to_string(tail);
+  if (tail - head == 1) {
+    s.problems.push_back({"message.version_tail",
+                          pair + " after " + std::to_string(kMaxAttempts) +
+                              " copies: a write that never finished (its writer died or is stopped)",
+                          kTailAt, 8});
+  } else if (head > tail) {
+    s.problems.push_back({"message.version_head",
+                          pair + ": the head is ahead of the tail, which no writer does (corrupt)",
+                          kHeadAt, 8});
+  } else {
+    s.problems.push_back({"message.version_tail",
+                          pair + ": the tail is more than one write ahead of the head (corrupt)",
+                          kTailAt, 8});
+  }
 }
 
 }  // namespace
@@ -103,11 +177,13 @@ Snapshot Observer::snapshot() {
                  copied_u64(raw, kTailAt) == head_before;
     if (consistent) break;
   }
-  Snapshot s = decode_snapshot(raw);
+  copy_journal_within_a_lap(seg, raw);
+  Snapshot s = decode_snapshot(std::move(raw));
   s.taken_ns = taken;
   s.attempts = attempt;
   // The copy alone may look consistent while the versions around it moved: trust the check.
   if (!consistent) s.message.consistent = false;
+  if (!consistent && attempt >= kMaxAttempts) report_stuck_versions(s);
 
   for (std::size_t i = 0; i < kParticipantSlots; ++i) {
     SnapshotParticipant& p = s.participants[i];
@@ -119,6 +195,7 @@ Snapshot Observer::snapshot() {
       p.alive = is_alive({p.pid, p.start_time});
     }
   }
+  discount_the_dead(s);
   return s;
 }
 
@@ -156,6 +233,10 @@ bool Observer::role_alive(Role role) const {
 
 bool Observer::still_linked() const {
   return impl_->segment.name_still_names_this();
+}
+
+std::optional<std::string> Observer::tampering() const {
+  return impl_->segment.tampering(/*removal_counts=*/false);
 }
 
 const std::string& Observer::name() const noexcept {

@@ -9,6 +9,7 @@
 
 #include "shmipc/auto_reset_event.hpp"
 #include "shmipc/error.hpp"
+#include "shmipc/fault_injection.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
 #include "shmipc/robust_mutex.hpp"
@@ -22,10 +23,14 @@ using namespace std::chrono_literals;
 // Long waits are cut into slices so that the heartbeat stays fresh and a vanished peer is
 // noticed; each slice is still a blocking wait that any set wakes at once.
 constexpr auto kHeartbeatSlice = 1s;
+// While a receipt is awaited, the sender checks this often whether the receiver still lives:
+// a receiver killed after taking the message (or before) is noticed within it, not a second.
+constexpr auto kLivenessSlice = 100ms;
 constexpr auto kSeedPollTimeout = 10ms;  // the article's WaitForSingleObject(..., 10)
 
-Deadline next_slice(Deadline overall) {
-  auto slice_end = std::chrono::steady_clock::now() + kHeartbeatSlice;
+Deadline next_slice(Deadline overall,
+                    std::chrono::steady_clock::duration slice = kHeartbeatSlice) {
+  auto slice_end = std::chrono::steady_clock::now() + slice;
   if (overall && *overall < slice_end) return overall;
   return slice_end;
 }
@@ -90,6 +95,7 @@ void ChildPeer::set_mode(PeerMode m) noexcept {
 
 void ChildPeer::acknowledge(Deadline deadline) {
   const Actor& me = session_.actor();
+  session_.verify_segment(/*now=*/true);
   {
     HeldMutex lock(me, deadline);
     gate_or_throw(me, JournalKind::AckWritten, 0, deadline);
@@ -100,6 +106,7 @@ void ChildPeer::acknowledge(Deadline deadline) {
     }
     journal_append(me, JournalKind::AckWritten, 1);
   }
+  fault::at(fault::Point::AfterUnlock);
   Events(me).set(EventId::ChildAcknowledge);
 }
 
@@ -111,16 +118,25 @@ static bool wait_for_receipt(Session& session, std::uint64_t sequence, Deadline 
   auto read_enough = [&] {
     return me.block->message.message_read_sequence.load(std::memory_order_acquire) >= sequence;
   };
+  auto parent_pid = [&] { return me.block->message.process_id.load(std::memory_order_relaxed); };
+  const std::uint32_t waited_parent = parent_pid();
   while (true) {
-    const Deadline slice = next_slice(deadline);
+    const Deadline slice = next_slice(deadline, kLivenessSlice);
     if (events.wait(EventId::ReceiveMessage, slice, timeout_record(slice, deadline))) {
       if (read_enough()) return true;
       continue;
     }
+    session.verify_segment();
     session.heartbeat();
-    if (read_enough()) return true;
+    // The parent that read the message sets ReceiveMessage next (perhaps after a step gate):
+    // while it lives, wait for that set, or it would stay pending and wake a later wait. A
+    // parent that died, or was replaced by a new one (which never signals what it did not
+    // read), or never signals by the deadline leaves the read sequence as the receipt.
+    const bool parent_alive = session.role_alive(Role::Parent);
+    const bool same_parent = parent_alive && parent_pid() == waited_parent;
+    if (read_enough() && (!same_parent || passed(deadline))) return true;
     if (passed(deadline)) return false;
-    if (!session.role_alive(Role::Parent))
+    if (!parent_alive)
       throw Error(ErrorCode::PeerGone,
                   "the parent left or died before receiving message #" + std::to_string(sequence));
   }
@@ -128,6 +144,7 @@ static bool wait_for_receipt(Session& session, std::uint64_t sequence, Deadline 
 
 SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_deadline) {
   const Actor& me = session_.actor();
+  session_.verify_segment();
   session_.heartbeat();
   if (bytes.size() > kDataCapacity) {
     journal_append(me, JournalKind::MessageRefused,
@@ -160,7 +177,11 @@ SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_dea
     result.sequence = previous == UINT64_MAX ? 1 : previous + 1;
     {
       VersionedWrite write(area);
-      if (size > 0) std::memcpy(area.data, bytes.data(), size);
+      // In two halves only so that a fault can be injected between them (a torn write).
+      const std::uint32_t half = size / 2;
+      if (half > 0) std::memcpy(area.data, bytes.data(), half);
+      fault::at(fault::Point::MidWrite);
+      if (size > half) std::memcpy(area.data + half, bytes.data() + half, size - half);
       area.data_size.store(size, std::memory_order_relaxed);
       area.message_sequence.store(result.sequence, std::memory_order_relaxed);
       area.checksum.store(message_checksum(result.sequence, size, bytes.data()),
@@ -171,6 +192,7 @@ SendReceipt ChildPeer::send_message(std::string_view bytes, Deadline receipt_dea
     journal_append(me, JournalKind::MessageWritten, size, result.sequence, bytes);
   }
   last_sent_sequence_ = result.sequence;
+  fault::at(fault::Point::AfterUnlock);
   Events(me).set(EventId::SendMessage);
 
   if (mode_ == PeerMode::Reliable) {
@@ -201,6 +223,7 @@ ChildPeer::Withdrawal ChildPeer::withdraw_unread(std::uint64_t sequence, Deadlin
 
 bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_deadline) {
   const Actor& me = session_.actor();
+  session_.verify_segment();
   session_.heartbeat();
   Events events(me);
   // A receipt nobody consumed (an earlier command that timed out) must not count for this one.
@@ -220,11 +243,13 @@ bool ChildPeer::send_command(Command c, std::uint32_t arg, Deadline receipt_dead
     journal_append(me, JournalKind::CommandWritten, static_cast<std::uint32_t>(c), sequence,
                    command_name(c));
   }
+  fault::at(fault::Point::AfterUnlock);
   events.set(EventId::SendCommand);
   while (true) {
-    const Deadline slice = next_slice(receipt_deadline);
+    const Deadline slice = next_slice(receipt_deadline, kLivenessSlice);
     if (events.wait(EventId::ReceiveCommand, slice, timeout_record(slice, receipt_deadline)))
       return true;
+    session_.verify_segment();
     session_.heartbeat();
     if (passed(receipt_deadline)) return false;
     if (!session_.role_alive(Role::Parent)) {
@@ -243,7 +268,12 @@ ParentPeer::ParentPeer(Session& session) : session_(session), mode_(PeerMode::Re
 
 namespace {
 
-ReceivedMessage read_message(const Actor& me, std::uint64_t& last_sequence) {
+// nullopt: a wake for a message already read and unchanged since (reliable mode), which is not
+// delivered again.
+// It happens when a new child overwrites an unread message of a killed one whose SendMessage
+// was still pending: that event and the new child's own would read the new message twice.
+std::optional<ReceivedMessage> read_message(const Actor& me, std::uint64_t& last_sequence,
+                                            bool reliable) {
   ReceivedMessage m;
   {
     HeldMutex lock(me, kForever);
@@ -255,14 +285,21 @@ ReceivedMessage read_message(const Actor& me, std::uint64_t& last_sequence) {
     const std::uint32_t checksum = area.checksum.load(std::memory_order_relaxed);
     const std::uint64_t sequence = area.message_sequence.load(std::memory_order_relaxed);
     const std::uint32_t flags = area.message_flags.load(std::memory_order_relaxed);
+    const bool already_read =
+        reliable && sequence != 0 &&
+        area.message_read_sequence.load(std::memory_order_relaxed) >= sequence;
     const bool size_valid = size <= kDataCapacity;
     if (size_valid) m.data.assign(area.data, size);
     const std::uint64_t tail = area.version_tail.load(std::memory_order_acquire);
 
     m.sequence = sequence;
+    if (!size_valid) m.bad_data_size = size;
     m.withdrawn = (flags & kMessageFlagWithdrawn) != 0;
     m.torn = head != tail || (flags & kMessageFlagRecoveredTorn) != 0 || !size_valid;
     m.checksum_ok = size_valid && message_checksum(sequence, size, m.data.data()) == checksum;
+    // Unchanged since it was read: not delivered again. (Changed bytes or versions are still
+    // reported: a writer that skipped the mutex is shown, never delivered as valid.)
+    if (already_read && !m.torn && m.checksum_ok) return std::nullopt;
     if (size_valid && !m.checksum_ok)
       journal_append(me, JournalKind::ChecksumMismatch, size, sequence);
     if (m.torn && head != tail) journal_append(me, JournalKind::TornWrite, size, sequence);
@@ -274,6 +311,7 @@ ReceivedMessage read_message(const Actor& me, std::uint64_t& last_sequence) {
     }
     journal_append(me, JournalKind::MessageRead, size_valid ? size : 0, sequence, m.data);
   }
+  fault::at(fault::Point::AfterUnlock);
   Events(me).set(EventId::ReceiveMessage);
   return m;
 }
@@ -291,6 +329,7 @@ ReceivedCommand read_command(const Actor& me) {
     c.command = decode_command(raw);
     journal_append(me, JournalKind::CommandRead, raw, c.sequence, command_name(c.command));
   }
+  fault::at(fault::Point::AfterUnlock);
   Events(me).set(EventId::ReceiveCommand);
   return c;
 }
@@ -299,48 +338,55 @@ ReceivedCommand read_command(const Actor& me) {
 
 ParentEvent ParentPeer::next(Deadline deadline, bool journal_timeout) {
   const Actor& me = session_.actor();
-  // Busy peers never time out, so each call refreshes the heartbeat too.
+  // Busy peers never time out, so each call refreshes the heartbeat (and checks the segment).
+  session_.verify_segment();
   session_.heartbeat();
   Events events(me);
   constexpr std::array<EventId, 3> kWatched{EventId::ChildAcknowledge, EventId::SendCommand,
                                             EventId::SendMessage};
-  std::optional<EventId> woke;
-  if (mode_ == PeerMode::Reliable) {
-    while (!woke) {
-      const Deadline slice = next_slice(deadline);
-      woke = events.wait_any(kWatched, slice,
-                             journal_timeout ? timeout_record(slice, deadline)
-                                             : Events::TimeoutRecord::Silent);
-      if (woke) break;
-      session_.heartbeat();
-      if (passed(deadline)) return WaitTimedOut{};
-    }
-  } else {
-    // The article's thread: WaitForSingleObject(event, 10) on each event in turn.
-    while (!woke) {
-      for (EventId e : kWatched) {
-        if (events.wait(e, deadline_after(kSeedPollTimeout))) {
-          woke = e;
-          break;
-        }
+  for (;;) {
+    std::optional<EventId> woke;
+    if (mode_ == PeerMode::Reliable) {
+      while (!woke) {
+        const Deadline slice = next_slice(deadline);
+        woke = events.wait_any(
+            kWatched, slice,
+            journal_timeout ? timeout_record(slice, deadline) : Events::TimeoutRecord::Silent);
+        if (woke) break;
+        session_.verify_segment();
+        session_.heartbeat();
+        if (passed(deadline)) return WaitTimedOut{};
       }
-      if (woke) break;
-      session_.heartbeat();
-      if (passed(deadline)) return WaitTimedOut{};
+    } else {
+      // The article's thread: WaitForSingleObject(event, 10) on each event in turn.
+      while (!woke) {
+        for (EventId e : kWatched) {
+          if (events.wait(e, deadline_after(kSeedPollTimeout))) {
+            woke = e;
+            break;
+          }
+        }
+        if (woke) break;
+        session_.verify_segment();
+        session_.heartbeat();
+        if (passed(deadline)) return WaitTimedOut{};
+      }
     }
-  }
 
-  switch (*woke) {
-    case EventId::ChildAcknowledge: {
-      // The pid travels with the acknowledgement: the child slot may already be empty again.
-      ChildStarted started;
-      started.child_pid = me.block->message.ack_pid.load(std::memory_order_acquire);
-      return started;
+    switch (*woke) {
+      case EventId::ChildAcknowledge: {
+        // The pid travels with the acknowledgement: the child slot may already be empty again.
+        ChildStarted started;
+        started.child_pid = me.block->message.ack_pid.load(std::memory_order_acquire);
+        return started;
+      }
+      case EventId::SendCommand:
+        return read_command(me);
+      default:
+        if (auto m = read_message(me, last_sequence_, mode_ == PeerMode::Reliable)) return *m;
+        if (passed(deadline)) return WaitTimedOut{};
+        break;  // already read: wait again
     }
-    case EventId::SendCommand:
-      return read_command(me);
-    default:
-      return read_message(me, last_sequence_);
   }
 }
 

@@ -8,9 +8,11 @@
 #include "shmipc/adaptive_spin.hpp"
 #include "journal_claim.hpp"
 #include "shmipc/error.hpp"
+#include "shmipc/fault_injection.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
 #include "shmipc/process_identity.hpp"
+#include "stale_waiters.hpp"
 
 namespace shmipc {
 
@@ -114,7 +116,9 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
     }
     who_.set_run_state(RunState::Running, current_cpu());
   }
-  area.waiters.fetch_sub(1, std::memory_order_relaxed);
+  // Saturating: a joiner may already have discounted us, had it judged us dead (a kill between
+  // this line and the activity changing below is taken for a death inside lock()).
+  detail::decrement_saturating(area.waiters);
 
   if (rc == ETIMEDOUT) {
     who_.set_activity(Activity::Idle);
@@ -183,6 +187,7 @@ LockOutcome RobustMutex::lock(Deadline deadline) {
   } else {
     journal_append_at(who_, now, JournalKind::LockAcquired, outcome.waited ? 1 : 0);
   }
+  fault::at(fault::Point::AfterLock);
   return outcome;
 }
 
@@ -191,6 +196,7 @@ void RobustMutex::unlock() {
   // Releasing is a step of its own in step mode: a class sees the holder keep the lock, and
   // the other side wait for it, until the release is granted.
   who_.gate(JournalKind::LockReleased);
+  fault::at(fault::Point::BeforeUnlock);
   const std::uint64_t now = monotonic_ns();  // the one clock read of this step
   const std::uint64_t held = now > acquired_ns_ ? now - acquired_ns_ : 0;
   area.total_hold_ns.fetch_add(held, std::memory_order_relaxed);

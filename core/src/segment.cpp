@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "segment_guard.hpp"
 #include "shmipc/error.hpp"
 #include "shmipc/session_name.hpp"
 
@@ -110,6 +111,31 @@ bool Segment::name_still_names_this() const {
   return by_name.st_dev == ours.st_dev && by_name.st_ino == ours.st_ino;
 }
 
+std::optional<std::string> Segment::tampering(bool removal_counts) const {
+  struct stat ours {};
+  if (::fstat(fd(), &ours) != 0) throw_errno("fstat " + path(), errno);
+  const auto size = static_cast<std::size_t>(ours.st_size);
+  if (size != sizeof(Block)) {
+    return "the segment " + path() + " was " + (size < sizeof(Block) ? "shrunk" : "grown") +
+           " by another process: it is now " + std::to_string(size) + " bytes; the block is " +
+           std::to_string(sizeof(Block)) + " bytes";
+  }
+  struct stat by_name {};
+  if (::stat(path().c_str(), &by_name) != 0) {
+    if (errno != ENOENT) throw_errno("stat " + path(), errno);
+    if (!removal_counts) return std::nullopt;
+    return "the segment " + path() +
+           " was removed by another process while in use (nobody can join this session now)";
+  }
+  if (by_name.st_dev != ours.st_dev || by_name.st_ino != ours.st_ino) {
+    return "the segment " + path() +
+           " was replaced by another process: the name now names a different object (inode " +
+           std::to_string(by_name.st_ino) + "; ours is " + std::to_string(ours.st_ino) +
+           "), which this process will not switch to";
+  }
+  return std::nullopt;
+}
+
 void Segment::resize_to_block() {
   if (::ftruncate(fd(), static_cast<off_t>(sizeof(Block))) != 0) {
     throw_errno("ftruncate " + path(), errno);
@@ -124,12 +150,14 @@ Block& Segment::map() {
       rethrow("mapping " + path(), e);
     }
     mapped_ = true;
+    guard_mapping(region_.get_address(), sizeof(Block), fd(), path());
   }
   return *block();
 }
 
 void Segment::unmap() noexcept {
   if (mapped_) {
+    unguard_mapping(region_.get_address());
     region_ = bip::mapped_region();
     mapped_ = false;
   }

@@ -39,9 +39,13 @@ class Segment {
   // The name still names the object we have open (same inode): a joiner that raced with the
   // last member's unlink has an orphan and must start again.
   bool name_still_names_this() const;
+  // What another process did to the segment since we trusted it: resized it (fstat on our
+  // descriptor), or removed or replaced its name (stat of the name). nullopt if neither.
+  // `removal_counts` false: a removed name is the normal end of a session an observer watches.
+  std::optional<std::string> tampering(bool removal_counts) const;
 
   void resize_to_block();  // ftruncate to sizeof(Block)
-  Block& map();            // read-write mapping of the whole block
+  Block& map();            // read-write mapping of the whole block (SIGBUS-guarded)
   Block* block() noexcept { return mapped_ ? static_cast<Block*>(region_.get_address()) : nullptr; }
   void unmap() noexcept;
 

@@ -13,11 +13,13 @@
 #include "segment.hpp"
 #include "shmipc/auto_reset_event.hpp"
 #include "shmipc/error.hpp"
+#include "shmipc/fault_injection.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/message_area.hpp"
 #include "shmipc/process_identity.hpp"
 #include "shmipc/robust_mutex.hpp"
 #include "shmipc/session_name.hpp"
+#include "stale_waiters.hpp"
 
 namespace shmipc {
 
@@ -33,6 +35,8 @@ struct Session::Impl {
   bool created = false;
   bool reclaimed = false;
   bool left = false;
+  std::uint64_t last_verified_ns = 0;
+  bool tampered = false;  // another process resized, replaced or removed the segment
 };
 
 namespace {
@@ -146,7 +150,11 @@ std::optional<DeadPeer> take_role_slot(Block& b, std::size_t index, Role role, P
   ParticipantSlot& slot = b.participants[index];
   std::optional<DeadPeer> dead;
   std::uint32_t old_role = slot.role.load(std::memory_order_acquire);
-  if (old_role != 0) dead = DeadPeer{slot.pid.load(std::memory_order_relaxed), old_role};
+  if (old_role != 0) {
+    dead = DeadPeer{slot.pid.load(std::memory_order_relaxed), old_role};
+    if (detail::in_mutex_wait(slot.activity.load(std::memory_order_relaxed)))
+      detail::discount_mutex_waiter(b.mutex);
+  }
   fill_slot(slot, role, mode, me);
   return dead;
 }
@@ -171,6 +179,8 @@ std::optional<std::pair<int, std::optional<DeadPeer>>> take_other_slot(Block& b,
                              slot.start_time.load(std::memory_order_relaxed)};
     if (old_role == 0 || is_alive(occupant)) continue;
     if (slot.role.compare_exchange_strong(old_role, mine)) {
+      if (detail::in_mutex_wait(slot.activity.load(std::memory_order_relaxed)))
+        detail::discount_mutex_waiter(b.mutex);
       fill_slot(slot, role, mode, me);
       return std::pair{static_cast<int>(i),
                        std::optional<DeadPeer>{DeadPeer{occupant.pid, old_role}}};
@@ -347,6 +357,12 @@ std::unique_ptr<Session> Session::join(const SessionOptions& options) {
       dead = taken->second;
     }
 
+    fault::at(fault::Point::Join);
+    // Waiter slots of dead waiters (killed in a wait, or while claiming) go back to the pool
+    // here, where no wait is timed: they would cost every setter a futex_wake and show as
+    // waiters. Observers and tools only look; they leave the block as they found it.
+    if (!passive) detail::release_dead_waiter_slots(b);
+
     auto impl = std::make_unique<Impl>(
         Impl{options, std::move(*seg), &b, Actor{&b, role, me.pid, slot}, created, false, false});
     impl->reclaimed = built && !created;
@@ -401,15 +417,24 @@ void Session::leave() noexcept {
     // a joiner in the middle of its set-up would then find the name gone.
     bool exclusive = detail::ofd_lock_until(fd, LockByte::Init, LockKind::Write,
                                             deadline_after(s.options.setup_timeout));
-    if (s.actor.slot >= 0) {
+    // A resized block may fault (its pages are gone) and a replaced name is not ours to
+    // unlink: only the kernel's locks are given back.
+    if (s.actor.slot >= 0 && !s.tampered) {
       journal_append(s.actor, JournalKind::Leave, static_cast<std::uint32_t>(s.actor.role));
-      clear_slot(s.block->participants[s.actor.slot]);
+      fault::at(fault::Point::Leave);
+      ParticipantSlot& mine = s.block->participants[s.actor.slot];
+      // Leaving from inside RobustMutex::lock (a stop signal's handler does): the count that
+      // lock() would have taken back is taken back here, or it would stay one too high.
+      if (detail::in_mutex_wait(mine.activity.load(std::memory_order_relaxed)))
+        detail::discount_mutex_waiter(s.block->mutex);
+      clear_slot(mine);
     }
     if (s.actor.role == Role::Parent) detail::ofd_unlock(fd, LockByte::Parent);
     if (s.actor.role == Role::Child) detail::ofd_unlock(fd, LockByte::Child);
     detail::ofd_unlock(fd, LockByte::Member);
     bool others = detail::ofd_conflict_exists(fd, LockByte::Member, LockKind::Write);
-    if (exclusive && !others && s.segment.name_still_names_this()) s.segment.unlink_name();
+    if (exclusive && !others && !s.tampered && s.segment.name_still_names_this())
+      s.segment.unlink_name();
     s.segment.unmap();
     s.block = nullptr;
     detail::ofd_unlock(fd, LockByte::Init);
@@ -417,6 +442,31 @@ void Session::leave() noexcept {
     // leave() runs from destructors: a failed system call must not terminate the process.
     s.segment.unmap();
   }
+}
+
+void Session::verify_segment(bool now) {
+  Impl& s = *impl_;
+  if (s.left) return;
+  // A 100 ms period costs a clock read per step; the checks are two system calls.
+  constexpr std::uint64_t kPeriodNs = 100'000'000;
+  const std::uint64_t t = monotonic_ns();
+  if (!now && !s.tampered && t - s.last_verified_ns < kPeriodNs) return;
+  s.last_verified_ns = t;
+  std::optional<std::string> problem = s.segment.tampering(/*removal_counts=*/true);
+  if (!problem) {
+    // The size is right, so the header's page is there to read: a shrink and regrow leaves
+    // zeros, another program its own bytes.
+    const BlockHeader& h = s.block->header;
+    detail::HeaderFields copy;
+    copy.magic = h.magic;
+    copy.layout_version = h.layout_version;
+    copy.block_size = h.block_size;
+    problem = detail::header_problem(s.segment.path(), copy);
+    if (problem) *problem += " (overwritten by another process)";
+  }
+  if (!problem) return;
+  s.tampered = true;
+  throw Error(ErrorCode::Corrupt, *problem + "; stopping");
 }
 
 Role Session::role() const noexcept {

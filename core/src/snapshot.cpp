@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace shmipc {
@@ -200,6 +201,7 @@ void decode_waiters(Decoder& d, std::array<SnapshotWaiter, kWaiterSlots>& waiter
       w.wait_mask &= kAllEvents;
     }
     w.since_ns = d.get<std::uint64_t>(o + offsetof(WaiterSlot, since_ns));
+    w.owner_start_time = d.get<std::uint64_t>(o + offsetof(WaiterSlot, owner_start_time));
     w.owner_role = d.enumerated(d.get<std::uint32_t>(o + offsetof(WaiterSlot, owner_role)),
                                 kMaxRole, Role::None, name + ".owner_role", "role",
                                 o + offsetof(WaiterSlot, owner_role), 4);
@@ -283,9 +285,16 @@ void decode_journal(Decoder& d, Snapshot& s) {
   const std::size_t next_at = kJournal + offsetof(JournalRing, next);
   s.journal_next = d.get<std::uint64_t>(next_at);
   std::size_t reported = 0;
-  for (std::size_t i = 0; i < kJournalCapacity && reported < kMaxJournalProblems; ++i) {
+  std::uint64_t newest = 0;  // the highest version_head of any entry: the newest record written
+  bool whole_ring = true;
+  for (std::size_t i = 0; i < kJournalCapacity; ++i) {
     const std::size_t o = kJournalEntries + i * sizeof(JournalEntry);
-    if (o + sizeof(JournalEntry) > d.raw().size()) break;
+    if (o + sizeof(JournalEntry) > d.raw().size()) {
+      whole_ring = false;
+      break;
+    }
+    newest = std::max(newest, d.get<std::uint64_t>(o + offsetof(JournalEntry, version_head)));
+    if (reported >= kMaxJournalProblems) continue;
     for (std::size_t field :
          {offsetof(JournalEntry, version_head), offsetof(JournalEntry, version_tail)}) {
       std::uint64_t version = d.get<std::uint64_t>(o + field);
@@ -312,6 +321,15 @@ void decode_journal(Decoder& d, Snapshot& s) {
       }
     }
   }
+  // `next` counts records claimed; each claimed record is written within microseconds, so
+  // more than a lap of claims with nothing written is no appender's doing, only garbage.
+  if (whole_ring && s.journal_next > newest && s.journal_next - newest > kJournalCapacity) {
+    d.problem("journal.next",
+              std::to_string(s.journal_next) + " is more than a lap (" +
+                  std::to_string(kJournalCapacity) + ") ahead of the newest record written (" +
+                  std::to_string(newest) + ")",
+              next_at, 8);
+  }
 }
 
 }  // namespace
@@ -331,8 +349,13 @@ std::uint32_t message_checksum(std::uint64_t sequence, std::uint32_t data_size,
 }
 
 Snapshot decode_snapshot(std::span<const std::byte> raw) {
+  return decode_snapshot(std::vector<std::byte>(raw.begin(), raw.end()));
+}
+
+Snapshot decode_snapshot(std::vector<std::byte>&& bytes) {
   Snapshot s;
-  s.raw.assign(raw.begin(), raw.end());
+  s.raw = std::move(bytes);
+  const std::span<const std::byte> raw(s.raw);
   Decoder d(raw, s.problems);
   if (raw.size() < sizeof(Block)) {
     d.problem("block",

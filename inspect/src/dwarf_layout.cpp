@@ -95,7 +95,7 @@ Layout load_in_process(const std::string& elf_path, const std::string& wanted_na
   }
   Layout layout;
   layout.type_name = name;
-  layout.root = build_type_field(file, it->second.front(), name, 0);
+  layout.root = build_type_field(file, it->second.front(), name, 0, options.max_fields);
   layout.root.name = name;
   layout.size = layout.root.size;
   layout.source = "DWARF of " + file.debug_path();

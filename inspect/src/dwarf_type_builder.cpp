@@ -14,7 +14,6 @@ namespace shminspect {
 namespace {
 
 constexpr int kMaxDepth = 48;
-constexpr std::size_t kMaxFields = 200'000;
 
 // "ns::Base<int>" -> "Base_int_": the last component, with letters, digits and '_' only.
 std::string identifier(const std::string& type) {
@@ -29,13 +28,18 @@ std::string identifier(const std::string& type) {
 
 class Builder {
  public:
-  explicit Builder(const DwarfFile& file) : file_(file) {}
+  Builder(const DwarfFile& file, std::size_t max_fields) : file_(file), max_fields_(max_fields) {}
 
   Field build(Dwarf_Die type, const std::string& name, std::uint64_t offset, int depth) {
     Field f;
     f.name = name;
     f.offset = offset;
-    if (depth > kMaxDepth || ++fields_ > kMaxFields) {
+    // Counted first: a "(too deep)" leaf is a field too, and a DAG 48 deep makes thousands.
+    if (++fields_ > max_fields_) {
+      f.type_name = "(not expanded: over " + std::to_string(max_fields_) + " fields)";
+      return f;
+    }
+    if (depth > kMaxDepth) {
       f.type_name = "(too deep)";
       return f;
     }
@@ -228,6 +232,9 @@ class Builder {
     // Innermost dimension first: an array of the element, then arrays of that.
     Field element = build(elem_type, "", f.offset, depth + 1);
     for (std::size_t i = dims.size(); i-- > 0;) {
+      // Each dimension past the first is a field of its own: counted, or a DAG of
+      // multi-dimensional arrays would build 16 fields per one counted.
+      if (i > 0) ++fields_;
       Field level;
       level.offset = f.offset;
       level.type_name = i == 0 ? f.type_name : element.type_name + "[]";
@@ -343,14 +350,15 @@ class Builder {
   }
 
   const DwarfFile& file_;
+  const std::size_t max_fields_;
   std::size_t fields_ = 0;
 };
 
 }  // namespace
 
 Field build_type_field(const DwarfFile& file, Dwarf_Die type, const std::string& name,
-                       std::uint64_t offset) {
-  return Builder(file).build(type, name, offset, 0);
+                       std::uint64_t offset, std::size_t max_fields) {
+  return Builder(file, max_fields).build(type, name, offset, 0);
 }
 
 }  // namespace shminspect

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -25,19 +26,34 @@ volatile sig_atomic_t g_stop = 0;
 // Read by the crash handler: plain data written before the handler can need it.
 std::atomic<pid_t> g_crash_pgids[2] = {-1, -1};
 char g_crash_segment_path[PATH_MAX] = {0};
+char g_scenario_segment_path[PATH_MAX] = {0};  // the running scenario's, also left by exit()
 
 void on_stop_signal(int) {
   g_stop = 1;
 }
 
-void on_crash_signal(int sig) {
+// Async-signal-safe: the crash handler calls it.
+void kill_demo_and_unlink() {
   for (auto& pg : g_crash_pgids) {
     const pid_t p = pg.load();
     if (p > 0) ::kill(-p, SIGKILL);
   }
   if (g_crash_segment_path[0] != '\0') ::unlink(g_crash_segment_path);
+  if (g_scenario_segment_path[0] != '\0') ::unlink(g_scenario_segment_path);
+}
+
+void on_crash_signal(int sig) {
+  kill_demo_and_unlink();
   ::signal(sig, SIG_DFL);
   ::raise(sig);
+}
+
+// exit() from inside a library skips main's clean-up: Xlib's default I/O error handler ends the
+// process this way when the X server goes away ("XIO: fatal IO error"). The peers would die of
+// PR_SET_PDEATHSIG, but their segment would stay. After a normal stop() there is nothing left
+// to do here.
+void on_exit() {
+  kill_demo_and_unlink();
 }
 
 bool segment_exists(const std::string& session) {
@@ -69,18 +85,32 @@ void install_signal_handlers() {
   sigemptyset(&crash.sa_mask);
   crash.sa_flags = SA_RESETHAND;
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::sigaction(sig, &crash, nullptr);
+  static const bool at_exit_registered = std::atexit(on_exit) == 0;
+  (void)at_exit_registered;
 }
 
 bool stop_requested() {
   return g_stop != 0;
 }
 
+namespace {
+
+void set_segment_path(char (&to)[PATH_MAX], const std::string& session) {
+  const std::string path = session.empty() ? "" : "/dev/shm" + shmipc::segment_name(session);
+  std::strncpy(to, path.c_str(), PATH_MAX - 1);
+}
+
+}  // namespace
+
 void register_demo_for_crash_cleanup(pid_t parent_pgid, pid_t child_pgid,
                                      const std::string& session) {
   g_crash_pgids[0].store(parent_pgid);
   g_crash_pgids[1].store(child_pgid);
-  const std::string path = session.empty() ? "" : "/dev/shm" + shmipc::segment_name(session);
-  std::strncpy(g_crash_segment_path, path.c_str(), sizeof(g_crash_segment_path) - 1);
+  set_segment_path(g_crash_segment_path, session);
+}
+
+void register_scenario_for_crash_cleanup(const std::string& session) {
+  set_segment_path(g_scenario_segment_path, session);
 }
 
 DemoProcesses::DemoProcesses(std::string shmipc_path, std::string session)

@@ -1,6 +1,6 @@
 // `shmscope --demo`: a real `shmipc parent` and `shmipc child` on a private session, so a new
 // user sees live traffic at once. They must never outlive the monitor: each runs in its own
-// process group with PR_SET_PDEATHSIG=SIGKILL, and exit, Ctrl-C and crash paths kill the
+// process group with PR_SET_PDEATHSIG=SIGKILL, and exit, Ctrl-C, crash and lost-display paths kill the
 // groups and unlink the segment.
 #pragma once
 
@@ -43,11 +43,15 @@ class DemoProcesses {
 };
 
 // Installs handlers: SIGINT/SIGTERM set the stop flag (the main loop exits cleanly);
-// SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT kill the demo groups, unlink the segment and re-raise.
+// SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT kill the demo groups, unlink the segment and re-raise;
+// so does an exit() that skips main's clean-up (Xlib's when the X server dies), minus the raise.
 void install_signal_handlers();
 bool stop_requested();
 // The crash handler's view of the demo (async-signal-safe data only).
 void register_demo_for_crash_cleanup(pid_t parent_pgid, pid_t child_pgid,
                                      const std::string& session);
+// The same for the running scenario's segment ("" when none runs); its processes are the
+// runner's children and die with the monitor.
+void register_scenario_for_crash_cleanup(const std::string& session);
 
 }  // namespace shmscope

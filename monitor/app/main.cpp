@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 
 #include <imgui.h>
+#include <imgui_stdlib.h>
 
 #include "app/block_watcher.hpp"
 #include "app/classroom_link.hpp"
@@ -16,10 +18,13 @@
 #include "app/frame_timing.hpp"
 #include "app/layout_dump.hpp"
 #include "app/options.hpp"
+#include "app/playback_app.hpp"
 #include "app/screenshot.hpp"
 #include "app/session_link.hpp"
 #include "app/session_picker.hpp"
 #include "app/window.hpp"
+#include "app/record_button.hpp"
+#include "replay/live_recording.hpp"
 #include "inspect/app/inspect_app.hpp"
 #include "panels/classroom_panels.hpp"
 #include "panels/help_menu.hpp"
@@ -56,7 +61,7 @@ std::string window_title(const std::string& session) {
 
 void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingState& acting,
                    bool demo, const ClassroomModel& lesson, ClassroomUi& cui, UiState& ui,
-                   PanelOutput& out, bool& quit) {
+                   PanelOutput& out, bool& quit, RecordButton& record) {
   if (!ImGui::BeginMainMenuBar()) return;
   const bool file_open = ImGui::BeginMenu("File");
   record_widget("menu_file");
@@ -66,6 +71,15 @@ void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingS
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("Place every panel again from the window's size, forgetting where you moved them");
     }
+    ImGui::Separator();
+    // Where the Record button saves: empty, a new file in the user's data dir each time.
+    ImGui::TextDisabled(
+        "Record to (empty: a new file in %s)",
+        std::filesystem::path(default_recording_path(link.session())).parent_path().c_str());
+    ImGui::SetNextItemWidth(420);
+    ImGui::InputTextWithHint("##record_to", "SESSION-DATE-TIME.shmrec in the data dir",
+                             &record.chosen_path);
+    record_widget("menu_record_to");
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit = true;
     ImGui::EndMenu();
@@ -89,11 +103,14 @@ void draw_menu_bar(SessionPicker& picker, const SessionLink& link, const ActingS
     ImGui::Text("session %s", link.session().c_str());
     ImGui::Separator();
     if (acting.attached) {
+      record.draw(link.session());
+      ImGui::Separator();
       ImGui::TextUnformatted(
           acting.role == shmipc::Role::Observer
               ? "observing (read-only)"
               : ("joined as " + std::string(shmipc::role_name(acting.role))).c_str());
     } else {
+      if (record.recording) record.draw(link.session());
       ImGui::TextDisabled("%s", link.status().c_str());
     }
   }
@@ -174,6 +191,8 @@ int run(const AppOptions& options) {
     std::uint64_t last_drawn_ns = 0;
     int frame = 0;
     BlockWatcher watcher(&AppWindow::wake);
+    RecordButton record;
+    record.chosen_path = options.record_to;
 
     while (!window->should_close() && !stop_requested()) {
       std::uint64_t now = shmipc::monotonic_ns();
@@ -232,7 +251,9 @@ int run(const AppOptions& options) {
       }
       if (changed) last_change_ns = now;
       watcher.watch(link.session());
-      if (idle && !changed && !scenario && now - last_drawn_ns < kIdleRedrawNs) continue;
+      // While recording, the file's size on screen moves once a second.
+      const std::uint64_t redraw_ns = record.recording ? 1'000'000'000 : kIdleRedrawNs;
+      if (idle && !changed && !scenario && now - last_drawn_ns < redraw_ns) continue;
       last_drawn_ns = now;
       // A scenario runs on a private session: the title names the scenario, not the session
       // the window would otherwise attach to.
@@ -249,7 +270,8 @@ int run(const AppOptions& options) {
       ui.begin_frame();
       PanelOutput out;
       bool quit = false;
-      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, ui, out, quit);
+      draw_menu_bar(picker, link, acting, demo != nullptr, classroom.model(), cui, ui, out, quit,
+                    record);
       if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit = true;
       // Time travel and scenarios: the panels show the kept snapshot of a step, at its time.
       // A scenario runs on a private session of its own: the panels show it as attached (never
@@ -300,15 +322,9 @@ int run(const AppOptions& options) {
             exit_code = kExitScreenshotFailed;
           }
         }
-        if (!options.screenshot_path.empty()) {
-          int w = 0, h = 0;
-          window->framebuffer_size(w, h);
-          if (std::string problem = write_framebuffer_png(options.screenshot_path, w, h);
-              !problem.empty()) {
-            std::fprintf(stderr, "shmscope --screenshot: %s\n", problem.c_str());
-            exit_code = kExitScreenshotFailed;
-          }
-        }
+        if (!options.screenshot_path.empty() &&
+            !write_window_screenshot(*window, options.screenshot_path))
+          exit_code = kExitScreenshotFailed;
         break;
       }
       window->present();
@@ -354,6 +370,7 @@ int main(int argc, char** argv) {
     if (parsed.options.list_segments) return inspect::print_segments();
     if (parsed.options.frame_timing > 0) return run_frame_timing(parsed.options.frame_timing);
     if (parsed.options.inspecting()) return inspect::run_inspect(parsed.options);
+    if (!parsed.options.open.empty()) return run_playback(parsed.options);
     return run(parsed.options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shmscope: %s\n", e.what());

@@ -55,6 +55,19 @@ usage: shmscope [--session NAME | --demo | --scenario NAME | --segment NAME ...]
   --classroom-dump FILE  keep FILE updated with the classroom state ("key value" lines:
                        mode, scenario, steps, shown, past, pacing, verdict, ...)
   --diagram-png FILE   with --frames/--screenshot: also save the sequence diagram as a PNG
+  --open FILE          show a recording (shmipc record, or the Record button) in the same
+                       panels, with a timeline: scrub, Play/Pause (Space), step to the
+                       previous/next journal record (Left/Right), speed 0.1x-10x; records
+                       lost to the ring are red marks and GAP rows; acting is off
+  --open -             read a recording from standard input as it is written, following
+                       its newest instant:  ssh HOST shmipc record --session S --out - |
+                       shmscope --open -
+  --at SECONDS         with --open: start at this instant of the recording
+  --playback-dump FILE with --open: keep FILE updated with what is shown ("key value" lines:
+                       state, t_ns, seconds, message_sequence, data_size, journal_next, ...)
+  --record-to FILE     where the menu bar's Record button saves (also File > Record to;
+                       default $XDG_DATA_HOME/shmscope/recordings/SESSION-DATE-TIME.shmrec,
+                       ~/.local/share if unset)
   --segments           list the objects in /dev/shm (size, owner, mode, age, which
                        processes map them) and exit
   --segment NAME       look at ANY program's segment /dev/shm/NAME (read-only, copied with
@@ -90,6 +103,8 @@ exit codes:
   5  --demo could not start the shmipc binary
   6  --segment/--file: the segment, the binary or the layout cannot be read (the message
      says which and why)
+  7  --open: the recording cannot be opened (no header, not a recording, another
+     format version; the message names the offset and the problem)
 )";
 }
 
@@ -164,6 +179,22 @@ ParseResult parse_options(int argc, char** argv) {
     } else if (arg == "--diagram-png") {
       if (!value(v) || v.empty()) return fail("--diagram-png needs a file name (FILE.png)");
       o.diagram_png_path = v;
+    } else if (arg == "--open") {
+      if (!value(v) || v.empty()) return fail("--open needs a recording file, or - for standard input");
+      o.open = v;
+    } else if (arg == "--at") {
+      char* end = nullptr;
+      if (!value(v)) return fail("--at needs a number of seconds");
+      const double at = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size() || !(at >= 0 && at < 1e9))
+        return fail("--at: '" + v + "' is not a number of seconds >= 0");
+      o.at_seconds = at;
+    } else if (arg == "--playback-dump") {
+      if (!value(v) || v.empty()) return fail("--playback-dump needs a file name");
+      o.playback_dump_path = v;
+    } else if (arg == "--record-to") {
+      if (!value(v) || v.empty()) return fail("--record-to needs a file name");
+      o.record_to = v;
     } else if (arg == "--segments") {
       o.list_segments = true;
     } else if (arg == "--segment" || arg == "--file" || arg == "--type" || arg == "--from" ||
@@ -193,6 +224,10 @@ ParseResult parse_options(int argc, char** argv) {
     return fail("--type, --from, --layout, --watch, --select and --seqlock need --segment NAME or --file PATH");
   if (o.type.empty() != o.from.empty()) return fail("--type T and --from BINARY go together");
   if (!o.type.empty() && !o.layout_file.empty()) return fail("--type/--from and --layout exclude each other");
+  if (!o.open.empty() && (o.demo || o.session_given || !o.scenario.empty() || o.inspecting()))
+    return fail("--open shows a recording: not with --session, --demo, --scenario, --segment or --file");
+  if (o.open.empty() && (o.at_seconds || !o.playback_dump_path.empty()))
+    return fail("--at and --playback-dump need --open FILE");
   if (!o.screenshot_path.empty() && o.frames < 0) o.frames = 30;
   return result;
 }

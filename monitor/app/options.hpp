@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitScreenshotFailed = 4,  // --screenshot: the PNG could not be written
   kExitDemoFailed = 5,        // --demo: the shmipc binary could not be started
   kExitInspect = 6,           // --segment/--file: the segment, binary or layout cannot be read
+  kExitRecording = 7,         // --open: the recording cannot be read (the message names the offset)
 };
 
 struct AppOptions {
@@ -49,6 +50,11 @@ struct AppOptions {
   std::string inspect_dump_path;  // --inspect-dump FILE
   bool list_segments = false;     // --segments
   int frame_timing = 0;           // --frame-timing N: time N headless frames and exit
+  // Recordings (issue 11)
+  std::string open;                 // --open FILE|-: show a recording
+  std::optional<double> at_seconds; // --at SECONDS
+  std::string playback_dump_path;   // --playback-dump FILE
+  std::string record_to;            // --record-to FILE: the Record button's file
   bool inspecting() const { return !segment.empty() || !file.empty(); }
 };
 

@@ -1,9 +1,11 @@
 #include "app/screenshot.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "app/window.hpp"
 #include "shmscope_gl.hpp"
 
 // The one translation unit with stb_image_write's implementation; static so it cannot clash
@@ -36,6 +38,15 @@ std::string write_framebuffer_png(const std::string& path, int width, int height
     return "cannot write " + path + (errno != 0 ? std::string(": ") + std::strerror(errno) : "");
   }
   return "";
+}
+
+bool write_window_screenshot(const AppWindow& window, const std::string& path) {
+  int w = 0, h = 0;
+  window.framebuffer_size(w, h);
+  const std::string problem = write_framebuffer_png(path, w, h);
+  if (problem.empty()) return true;
+  std::fprintf(stderr, "shmscope --screenshot: %s\n", problem.c_str());
+  return false;
 }
 
 }  // namespace shmscope

@@ -9,4 +9,9 @@ namespace shmscope {
 // and before swapping. Returns "" on success, else why it failed.
 std::string write_framebuffer_png(const std::string& path, int width, int height);
 
+class AppWindow;
+// --screenshot: the whole window's framebuffer to `path`, or a message on stderr; false if
+// it failed.
+bool write_window_screenshot(const AppWindow& window, const std::string& path);
+
 }  // namespace shmscope

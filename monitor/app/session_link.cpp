@@ -223,7 +223,22 @@ bool SessionLink::update(SessionHistory& history) {
   }
   try {
     shmipc::Snapshot snap = observer_->snapshot();
-    shmipc::JournalRead read = observer_->journal_since(snap, history.journal_next());
+    const std::uint64_t from = history.journal_next();
+    shmipc::JournalRead read = observer_->journal_since(snap, from);
+    // Records the ring overwrote before this read are the oldest ones asked for: a GAP row in
+    // the diagram, as in a recording, rather than a silent jump in sequence numbers. (A first
+    // read starts wherever the ring begins: older history is not a loss.)
+    if (read.lost > 0 && from > 0) {
+      std::uint64_t expected = from;  // the holes in [from, next) are exactly what was lost
+      auto hole_until = [&](std::uint64_t seq) {
+        if (seq > expected) history.note_gap({expected, seq - expected, snap.taken_ns});
+      };
+      for (const shmipc::JournalItem& item : read.items) {
+        hole_until(item.seq);
+        expected = item.seq + 1;
+      }
+      hole_until(read.next);
+    }
     const bool changed = block_changed(last_raw_, snap.raw) || !read.items.empty();
     if (changed) last_raw_ = snap.raw;
     history.ingest(std::move(snap), read);

@@ -1,8 +1,13 @@
 #include "app/step_drivers.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <memory>
 
+#include "app/demo_processes.hpp"
 #include "panels/view_text.hpp"
 #include "shmipc/clock.hpp"
 #include "shmipc/error.hpp"
@@ -10,6 +15,7 @@
 #include "shmipc/narration.hpp"
 #include "shmipc/observer.hpp"
 #include "shmipc/session.hpp"
+#include "shmipc/session_name.hpp"
 
 namespace shmscope {
 
@@ -196,8 +202,14 @@ void LiveStepDriver::loop(std::string name) {
 ScenarioPlayer::ScenarioPlayer(shmipc::Scenario scenario) : scenario_(std::move(scenario)) {
   state_.running = true;
   thread_ = std::thread([this] {
+    // Named here, so that a monitor ended by exit() (Xlib, when its X server dies) or a crash
+    // removes the segment too; the runner leaves a name it was given to its caller.
+    static std::atomic<int> runs{0};
     shmipc::ScenarioRunOptions opts;
+    opts.session_name = "scn-" + scenario_.name.substr(0, 40) + "-" + std::to_string(::getpid()) +
+                        "-m" + std::to_string(runs++);
     opts.on_step = [this](const shmipc::ScenarioStep& s) { hold_after(s); };
+    register_scenario_for_crash_cleanup(opts.session_name);
     std::optional<shmipc::ScenarioResult> result;
     std::string error;
     try {
@@ -207,6 +219,9 @@ ScenarioPlayer::ScenarioPlayer(shmipc::Scenario scenario) : scenario_(std::move(
     } catch (const std::exception& e) {
       error = std::string("the scenario could not run: ") + e.what();
     }
+    // A scenario that killed every member leaves a stale block: no litter behind.
+    ::shm_unlink(shmipc::segment_name(opts.session_name).c_str());
+    register_scenario_for_crash_cleanup("");
     std::lock_guard<std::mutex> lock(mu_);
     state_.result = std::move(result);
     state_.error = error;

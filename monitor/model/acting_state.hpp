@@ -26,6 +26,8 @@ struct ActingState {
   std::string last_result;                  // e.g. "sent #12, receipt received"
   // Sessions the app found on the machine (shmipc::list_sessions), so the panel stays pure.
   std::vector<shmipc::SessionInfo> found_sessions;
+  // Non-empty in playback (shmscope --open): why the Act panel offers nothing to do.
+  std::string playback_note;
 };
 
 }  // namespace shmscope

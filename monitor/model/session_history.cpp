@@ -62,9 +62,16 @@ std::size_t SessionHistory::snapshot_bytes() const {
   return n;
 }
 
+void SessionHistory::note_gap(const JournalGap& gap) {
+  if (!gaps_.empty() && gap.first_seq <= gaps_.back().first_seq) return;  // seen already
+  gaps_.push_back(gap);
+  while (gaps_.size() > max_journal_) gaps_.pop_front();
+}
+
 void SessionHistory::clear() {
   snapshots_.clear();
   journal_.clear();
+  gaps_.clear();
   journal_lost_ = 0;
   journal_next_ = 0;
   byte_changed_ns_.clear();

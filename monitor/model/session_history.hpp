@@ -24,6 +24,14 @@ struct LockSpan {
   std::uint32_t waiter_pid = 0;  // HoldingContended: who waited
 };
 
+// Journal records [first_seq, first_seq + count) that were never read: the ring overwrote them
+// first (a recording's gaps). The sequence diagram shows them as a row, never hides them.
+struct JournalGap {
+  std::uint64_t first_seq = 0;
+  std::uint64_t count = 0;
+  std::uint64_t t_ns = 0;  // when the loss was noticed
+};
+
 struct Metrics {
   double messages_per_second = 0;                 // over the last second of journal
   std::vector<double> handoff_latency_us;         // MessageWritten -> MessageRead, recent
@@ -43,6 +51,9 @@ class SessionHistory {
 
   void ingest(shmipc::Snapshot snap, const shmipc::JournalRead& read);
   void clear();
+  // A known gap (from a recording); kept in sequence order, as many as journal records kept.
+  void note_gap(const JournalGap& gap);
+  const std::deque<JournalGap>& gaps() const { return gaps_; }
 
   const shmipc::Snapshot* latest() const;
   const std::deque<shmipc::Snapshot>& snapshots() const { return snapshots_; }
@@ -63,6 +74,7 @@ class SessionHistory {
   std::size_t max_journal_;
   std::deque<shmipc::Snapshot> snapshots_;
   std::deque<shmipc::JournalItem> journal_;
+  std::deque<JournalGap> gaps_;
   std::uint64_t journal_lost_ = 0;
   std::uint64_t journal_next_ = 0;
   std::vector<std::uint64_t> byte_changed_ns_;

@@ -238,6 +238,13 @@ void draw_act_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
     ImGui::End();
     return;
   }
+  if (!in.acting.playback_note.empty()) {
+    // A recording: there is no live session to join or inject into.
+    text_wrapped_in(colour_vec4(UiColour::Muted), in.acting.playback_note.c_str());
+    record_widget("act_playback_note");
+    ImGui::End();
+    return;
+  }
   const ActView v = make_act_view(in, ui);
   // The outcome of the last action first: at the bottom of a short panel it was out of sight
   // ("sent #1, receipt received" below the injection controls).

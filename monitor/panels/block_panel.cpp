@@ -121,7 +121,8 @@ void draw_hex(const PanelInput& in, const BlockView& v, const std::vector<BlockF
               UiState& ui) {
   const auto& raw = v.snapshot->raw;
   const auto& changed = in.history.byte_changed_ns();
-  const bool live = v.source == BlockView::Source::Live;
+  // A recording playing glows as a live block does: bytes changed near the shown instant.
+  const bool live = v.source == BlockView::Source::Live || v.source == BlockView::Source::Recorded;
 
   for (FieldRegion r : {FieldRegion::Header, FieldRegion::Message, FieldRegion::Data,
                         FieldRegion::Mutex, FieldRegion::Events, FieldRegion::Waiters,
@@ -284,11 +285,13 @@ void draw_block_panel(const PanelInput& in, UiState& ui, PanelOutput& /*out*/) {
     text_wrapped_in(colour_vec4(UiColour::Past), v.status.c_str());
     if (ImGui::Button("Back to live")) ui.pinned_journal_seq = -1;
   } else {
-    ImGui::TextColored(
-        colour_vec4(v.source == BlockView::Source::None    ? UiColour::Muted
-                    : v.source == BlockView::Source::Stale ? UiColour::Waiting
+    // Wrapped: in a projector's narrow column "Attached, waiting for the first snapshot of the
+    // block." is wider than the panel.
+    text_wrapped_in(
+        colour_vec4(v.source == BlockView::Source::None       ? UiColour::Muted
+                    : v.source == BlockView::Source::Stale    ? UiColour::Waiting
+                    : v.source == BlockView::Source::Recorded ? UiColour::Past
                                                            : UiColour::Good),
-        "%s",
         v.status.c_str());
     if (ui.pinned_journal_seq >= 0) {
       ImGui::SameLine();

@@ -86,6 +86,10 @@ BlockView make_block_view(const PanelInput& in, const UiState& ui) {
       v.source = BlockView::Source::Stale;
       v.status = "Not live: the session is gone. The last copy of the block, taken " +
                  age_text(in.now_ns, snap->taken_ns) + ".";
+    } else if (v.status.empty() && !in.acting.playback_note.empty()) {
+      // A recording: the block as it was at the timeline's instant (now_ns is that instant).
+      v.source = BlockView::Source::Recorded;
+      v.status = "Recorded block: as it was at the timeline's instant (scrub below).";
     } else if (v.status.empty() && in.now_ns > snap->taken_ns + kStaleAfterNs) {
       v.source = BlockView::Source::Stale;
       v.status = "Not live: no new copy of the block for " + age_text(in.now_ns, snap->taken_ns) + ".";

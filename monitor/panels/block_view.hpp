@@ -25,7 +25,7 @@ struct FieldRow {
 
 struct BlockView {
   // Stale: a copy that is no longer refreshed (the session went away, or copies stopped).
-  enum class Source { None, Live, Pinned, Stale };
+  enum class Source { None, Live, Pinned, Stale, Recorded };  // Recorded: shmscope --open
   Source source = Source::None;
   const shmipc::Snapshot* snapshot = nullptr;  // what is shown; null for Source::None
   std::string status;           // one sentence: "No session attached...", "Viewing the past..."

@@ -18,6 +18,9 @@ struct PanelInput {
   const SessionHistory& history;
   const ActingState& acting;
   std::uint64_t now_ns;  // monotonic
+  // Where the diagram's times count from: 0 is the block's creation (a live session); playback
+  // passes the recording's start, so a row's time is the timeline's time of that instant.
+  std::uint64_t time_origin_ns = 0;
 };
 
 struct PanelOutput {

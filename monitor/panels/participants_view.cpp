@@ -31,12 +31,18 @@ ParticipantsView make_participants_view(const PanelInput& in) {
                  : l == shmipc::Liveness::Stopped       ? "stopped"
                  : l == shmipc::Liveness::Unresponsive  ? "unresponsive"
                                                         : "alive";
+    if (!in.acting.playback_note.empty()) {
+      // A recording holds no liveness (kernel locks and /proc of another moment, maybe another
+      // machine): a slot in use is a member that had joined, no more is claimed.
+      r.alive = true;
+      r.liveness = "joined";
+    }
     r.joined = age_text(in.now_ns, p.joined_ns);
     r.heartbeat = age_text(in.now_ns, p.heartbeat_ns);
-    r.activity = p.alive ? std::string(shmipc::activity_name(p.activity)) : "-";
+    r.activity = r.alive ? std::string(shmipc::activity_name(p.activity)) : "-";
     r.mode = p.mode == shmipc::PeerMode::SeedFaithful ? "seed-faithful" : "reliable";
     r.is_me = in.acting.role != shmipc::Role::Observer && in.acting.role == p.role;
-    if (!p.alive && v.warning.empty()) {
+    if (!r.alive && v.warning.empty()) {
       v.warning = "The " + r.role_name + " (pid " + std::to_string(p.pid) +
                   ") is dead: its slot stays until the next process joins.";
     }

@@ -70,6 +70,10 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
   }
 
   const SequenceView v = make_sequence_view(in, ui);
+  if (!v.time_caption.empty()) {
+    ImGui::SameLine();
+    ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.time_caption.c_str());
+  }
   if (!v.status.empty()) ImGui::TextColored(colour_vec4(UiColour::Muted), "%s", v.status.c_str());
   if (v.lanes.empty()) {
     ImGui::End();
@@ -152,8 +156,10 @@ void draw_sequence_panel(const PanelInput& in, UiState& ui, PanelOutput& out) {
                           colour_with_alpha(UiColour::Hover, 0.22f));
       }
       char buf[32];
-      const double t =
-          r.t_ns >= v.time_origin_ns ? static_cast<double>(r.t_ns - v.time_origin_ns) / 1e9 : 0.0;
+      // Negative before the origin: a recording starts with the records already in the ring.
+      const double t = r.t_ns >= v.time_origin_ns
+                           ? static_cast<double>(r.t_ns - v.time_origin_ns) / 1e9
+                           : -static_cast<double>(v.time_origin_ns - r.t_ns) / 1e9;
       std::snprintf(buf, sizeof buf, "%11.6f s", t);
       const float ty = p.y + (row_h - ImGui::GetTextLineHeight()) * 0.5f;
       dl->AddText(ImVec2(p.x, ty), colour_u32(UiColour::Muted), buf);

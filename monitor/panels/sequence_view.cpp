@@ -158,9 +158,30 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
   // Message sequences read so far (over the whole kept journal, shown or not): reading one
   // again is a protocol anomaly, e.g. SendMessage set by hand after the parent had read it.
   std::set<std::uint64_t> read_sequences;
+  // Records the ring lost (a recording's gaps) get a row of their own where they were missing.
+  const auto& gaps = in.history.gaps();
+  std::size_t next_gap = 0;
+  auto gap_rows_before = [&](std::uint64_t seq, bool shown) {
+    for (; next_gap < gaps.size() && gaps[next_gap].first_seq < seq; ++next_gap) {
+      const JournalGap& g = gaps[next_gap];
+      if (!shown) continue;
+      SequenceRow row;
+      row.seq = g.first_seq;
+      row.t_ns = g.t_ns;
+      row.gap = true;
+      row.anomaly = true;
+      row.colour = UiColour::Dead;
+      row.holding_mask = 0;
+      row.text = "GAP: " + std::to_string(g.count) + " record" + (g.count == 1 ? "" : "s") +
+                 " lost to the ring (#" + std::to_string(g.first_seq) + "-#" +
+                 std::to_string(g.first_seq + g.count - 1) + "): not in the recording";
+      v.rows.push_back(std::move(row));
+    }
+  };
   for (std::size_t i = 0; i < journal.size(); ++i) {
     const shmipc::JournalItem& item = journal[i];
     if (item.seq >= end_seq) break;
+    gap_rows_before(item.seq, i >= first);
     const shmipc::JournalRecord& r = item.record;
     const auto kind = static_cast<JournalKind>(r.kind);
     const int lane = lane_of_role(static_cast<shmipc::Role>(r.role));
@@ -225,14 +246,22 @@ SequenceView make_sequence_view(const PanelInput& in, const UiState& ui, std::si
     if (kind == JournalKind::LockReleased) holding &= ~(1u << lane);
     if (ui.diagram_show_locks || !row.lock_row) v.rows.push_back(std::move(row));
   }
+  gap_rows_before(end_seq, true);
   for (std::size_t i = 0; i < 2; ++i) {
     v.lanes[i].label = who_text(v.lanes[i].role, v.lanes[i].pid);
   }
   if (!any_other) v.lanes.pop_back();
-  if (const shmipc::Snapshot* s = in.history.latest()) {
+  if (in.time_origin_ns != 0) {
+    v.time_origin_ns = in.time_origin_ns;
+    v.time_caption = "t: s since the recording started";
+  } else if (const shmipc::Snapshot* s = in.history.latest();
+             s != nullptr && s->header.created_monotonic_ns != 0) {
     v.time_origin_ns = s->header.created_monotonic_ns;
+    v.time_caption = "t: s since the block was created";
+  } else if (!journal.empty()) {
+    v.time_origin_ns = journal.front().record.t_ns;
+    v.time_caption = "t: s since the first record shown";
   }
-  if (v.time_origin_ns == 0 && !journal.empty()) v.time_origin_ns = journal.front().record.t_ns;
   if (v.rows.empty())
     v.status = "The journal is empty so far.";
   else if (ui.paused)

@@ -27,6 +27,7 @@ struct SequenceRow {
   bool injected = false;
   bool anomaly = false;  // a protocol anomaly, such as one message read twice
   bool lock_row = false;           // LockRequested / Acquired / Released
+  bool gap = false;                // records lost to the ring here (seq = the first lost)
   std::string text;                // "child sets SendMessage"
   std::uint32_t holding_mask = 0;  // bit i: lane i holds the mutex at this row
   UiColour colour = UiColour::Text;
@@ -37,6 +38,7 @@ struct SequenceView {
   std::vector<Lifeline> lanes;
   std::vector<SequenceRow> rows;
   std::uint64_t time_origin_ns = 0;  // times are shown relative to this
+  std::string time_caption;          // what that instant is, e.g. "t: s since the recording started"
 };
 
 // The sentence a journal record says, e.g. "child writes \"hello\" (5 bytes, message #3)".

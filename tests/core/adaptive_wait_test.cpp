@@ -20,11 +20,14 @@
 #include "shmipc/robust_mutex.hpp"
 #include "shmipc/session.hpp"
 #include "shmipc/snapshot.hpp"
+#include "cli_helpers.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
+
+using Cleanup = shmtest::SegmentCleanup;
 
 std::unique_ptr<shmipc::Session> join(const std::string& name, shmipc::RoleRequest role) {
   shmipc::SessionOptions o;
@@ -32,11 +35,6 @@ std::unique_ptr<shmipc::Session> join(const std::string& name, shmipc::RoleReque
   o.role = role;
   return shmipc::Session::join(o);
 }
-
-struct Cleanup {
-  std::string name;
-  ~Cleanup() { shmtest::remove_segment(name); }
-};
 
 // Puts the spin policy back for the tests that follow.
 struct PolicyScope {

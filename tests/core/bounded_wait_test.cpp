@@ -13,27 +13,16 @@
 
 #include "shmipc/clock.hpp"
 #include "shmipc/liveness.hpp"
+#include "cli_helpers.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<std::string> shmipc_cmd(const std::string& sub, const std::string& session,
-                                    std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv{shmtest::binary_path("shmipc"), sub, "--session", session};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return argv;
-}
-
-bool says(const shmtest::ChildProcess& p, const std::string& text) {
-  return p.stdout_text().find(text) != std::string::npos;
-}
-
-struct Cleanup {
-  std::string name;
-  ~Cleanup() { shmtest::remove_segment(name); }
-};
+using Cleanup = shmtest::SegmentCleanup;
+using shmtest::says;
+using shmtest::shmipc_cmd;
 
 }  // namespace
 

@@ -9,21 +9,24 @@
 #include <vector>
 
 #include "shmipc/session.hpp"
+#include "cli_helpers.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using shmtest::Run;
+using shmtest::run;
+
+using Cleanup = shmtest::SegmentCleanup;
+using shmtest::says;
+
 std::vector<std::string> command(const std::string& sub, const std::string& session,
                                  std::vector<std::string> extra = {}) {
   std::vector<std::string> argv{shmtest::binary_path("shmipc"), sub, "--session", session};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
-}
-
-bool says(const shmtest::ChildProcess& p, const std::string& text) {
-  return p.stdout_text().find(text) != std::string::npos;
 }
 
 // Starts `shmipc parent` and waits until it has joined (its first line).
@@ -40,25 +43,6 @@ shmtest::ChildProcess start_staying_child(const std::string& session, const std:
   REQUIRE(shmtest::eventually([&] { return says(child, "received by the parent"); }, 10s));
   return child;
 }
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& argv) {
-  auto p = shmtest::ChildProcess::spawn(argv);
-  Run r;
-  r.code = p.wait_for(20s).value_or(-1);
-  r.out = p.stdout_text();
-  r.err = p.stderr_text();
-  return r;
-}
-
-struct Cleanup {
-  std::string name;
-  ~Cleanup() { shmtest::remove_segment(name); }
-};
 
 }  // namespace
 

@@ -15,11 +15,14 @@
 #include "shmipc/journal.hpp"
 #include "shmipc/peer.hpp"
 #include "shmipc/session.hpp"
+#include "cli_helpers.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
+
+using Cleanup = shmtest::SegmentCleanup;
 
 std::unique_ptr<shmipc::Session> join(const std::string& name, shmipc::RoleRequest role,
                                       shmipc::PeerMode mode = shmipc::PeerMode::Reliable) {
@@ -46,11 +49,6 @@ std::vector<shmipc::JournalItem> journal_of(shmipc::Session& s, shmipc::JournalK
     if (item.record.kind == static_cast<std::uint16_t>(kind)) found.push_back(item);
   return found;
 }
-
-struct Cleanup {
-  std::string name;
-  ~Cleanup() { shmtest::remove_segment(name); }
-};
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include "shmipc/error.hpp"
 #include "shmipc/journal.hpp"
 #include "shmipc/session.hpp"
+#include "cli_helpers.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
@@ -60,10 +61,7 @@ std::vector<shmipc::JournalItem> records_of(const Session& s, JournalKind kind) 
   return out;
 }
 
-struct SegmentCleanup {
-  std::string name;
-  ~SegmentCleanup() { shmtest::remove_segment(name); }
-};
+using shmtest::SegmentCleanup;
 
 }  // namespace
 

@@ -268,3 +268,47 @@ TEST_CASE("A layout whose nested arrays multiply to billions of values decodes a
   CHECK(values[1].text.find("100 elements") == 0);
   CHECK(values[1].text.find("shown: over 5000 values in all") != std::string::npos);
 }
+
+namespace {
+
+// Fields expanded, and placeholders named as not expanded (members met past the bound).
+void count_fields(const Field& f, std::size_t& expanded, std::size_t& cut) {
+  if (f.type_name.find("not expanded: over 20000 fields") != std::string::npos) {
+    ++cut;
+    return;
+  }
+  ++expanded;
+  for (const Field& c : f.children) count_fields(c, expanded, cut);
+}
+
+}  // namespace
+
+TEST_CASE("A struct DAG that would expand into hundreds of thousands of fields stops at 20,000 and says so") {
+  // Found by dwarf_fuzz: struct types that each hold several members of the next one. Before
+  // the bound of 20,000 (DwarfOptions::max_fields) it expanded to 200,000 fields, 840 MB.
+  const std::string path =
+      std::string(SHMINSPECT_TEST_DIR) + "/../fuzz/corpus/dwarf/regression_struct_dag_4cc286c1.o";
+  DwarfOptions options;  // the default bounds
+  CHECK(options.max_fields == 20'000);
+  // In this process, to count what was built (the isolated reader's reply of this crafted tree
+  // is refused when it is read back, as any inconsistent reply is).
+  options.isolate = false;
+  bool any_cut = false;
+  std::vector<std::string> names{"demo::Sample"};  // the seed's type, as dwarf_fuzz tries it
+  for (const std::string& name : list_dwarf_types(path, options)) names.push_back(name);
+  for (const std::string& name : names) {
+    try {
+      const Layout layout = load_layout_from_dwarf(path, name, options);
+      std::size_t expanded = 0, cut = 0;
+      count_fields(layout.root, expanded, cut);
+      MESSAGE(name << ": " << expanded << " fields expanded, " << cut << " named as not expanded");
+      // The bound, plus the dimensions of arrays still open when it was reached (at most 15
+      // each, at most 48 deep).
+      CHECK(expanded <= 20'000 + 48 * 15);
+      any_cut = any_cut || cut > 0;
+    } catch (const InspectError& e) {
+      MESSAGE(name << ": " << std::string(e.what()));
+    }
+  }
+  CHECK(any_cut);
+}

@@ -46,9 +46,21 @@ expect "a command by prefix" scenario shmipc sc
 expect_not "a command by prefix" parent shmipc sc
 expect "child's options" --timeout shmipc child --
 expect "bench's options" --placements shmipc bench --
+expect "soak's options" --kill-every shmipc soak --
+expect "a command by prefix" soak shmipc so
 expect_not "parent's options" --timeout shmipc parent --
 expect "a live session name" "$session" shmipc status --session completion-test
 expect "a scenario name" child-killed-holding-mutex shmipc scenario child-k
 expect "inspect's options" --emit-layout shmipc inspect --
+expect "metrics' options" --listen shmipc metrics --
+expect_not "metrics' options" --session shmipc metrics --
 expect "a /dev/shm object for inspect" "shmscope.$session" shmipc inspect shmscope.completion-test
+recording="/tmp/completion-test-$$.shmrec"
+: > "$recording"
+expect "a command by prefix" record shmipc rec
+expect "record's options" --full-every shmipc record --
+expect "scenario's options" --record shmipc scenario 2 --
+expect "a recording after status --at" "$recording" shmipc status --at 1 "${recording%.shmrec}"
+expect "a recording for export" "$recording" shmipc export "${recording%.shmrec}"
+rm -f "$recording"
 [ "$failures" -eq 0 ]

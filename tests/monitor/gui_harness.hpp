@@ -91,6 +91,12 @@ class XServer {
 
   std::string display() const { return ":" + std::to_string(number_); }
 
+  // The display goes away under its clients, as when a remote X session drops.
+  void kill_server() {
+    process_.kill(SIGKILL);
+    process_.wait_for(std::chrono::seconds(10));
+  }
+
   // argv run with DISPLAY set to this server and a private config dir.
   std::vector<std::string> with_env(const std::vector<std::string>& argv,
                                     const std::string& config_home) const {

@@ -148,23 +148,29 @@ TEST_CASE("Presentation mode fits a projector's 1280x720 and 1920x1080: its pane
     std::filesystem::create_directories(dir.path() + "/shmscope");
     std::ofstream(dir.path() + "/shmscope/window.txt") << w << ' ' << h << '\n';
     // Xvfb's screen is 1600x1000: the 1920x1080 window is larger than it, which X allows.
+    // Paused before the first step, then run: the block's "waiting for the first snapshot" and a
+    // session in full swing each have to fit (the first was once wider than its panel).
     guitest::MonitorWindow m(*x, dir, shmtest::unique_session_name("gui-present"), xdotool,
-                             {"--scenario", "6", "--presentation", "--run-steps", "6"});
-    const Layout l = m.wait(
-        read_dump,
-        [&](const Layout& c) {
-          return c.viewport.x1 == w && layout_problem(c, presentation).empty() && !c.has("Lesson") &&
-                 !c.has("Act");
-        },
-        "the presentation layout settles with its five panels");
-    CHECK(layout_problem(l, presentation) == "");
-    CHECK_FALSE(l.has("Lesson"));
-    for (const auto& p : presentation) {
-      CAPTURE(p);
-      const auto content = l.all.find("content:" + p);
-      REQUIRE(content != l.all.end());
-      CHECK(content->second.x0 <= content->second.y0 + 1);  // content width <= room
-    }
+                             {"--scenario", "6", "--presentation", "--run-steps", "0"});
+    const auto settled = [&](const Layout& c) {
+      return c.viewport.x1 == w && layout_problem(c, presentation).empty() && !c.has("Lesson") &&
+             !c.has("Act");
+    };
+    const auto check_fits = [&](const Layout& l) {
+      CHECK(layout_problem(l, presentation) == "");
+      CHECK_FALSE(l.has("Lesson"));
+      for (const auto& p : presentation) {
+        CAPTURE(p);
+        const auto content = l.all.find("content:" + p);
+        REQUIRE(content != l.all.end());
+        CHECK(content->second.x0 <= content->second.y0 + 1);  // content width <= room
+      }
+    };
+    check_fits(m.wait(read_dump, settled, "the presentation layout settles with its five panels"));
+    m.click_widget("step_run");
+    check_fits(m.wait(
+        read_dump, [&](const Layout& c) { return settled(c) && c.all.count("sequence_last_row") != 0; },
+        "the diagram shows the session's records"));
     m.quit();
   }
 }

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <cstring>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -230,10 +232,13 @@ TEST_CASE("--demo runs real peers and leaves no process and no segment behind") 
 
 namespace {
 
-// Starts `shmscope --demo`, waits until both peers run, delivers `sig` to the monitor and
-// returns the session name once the monitor has ended (its exit code in `rc`).
-std::string demo_then_signal(const XServer& x, const std::string& config, int sig,
-                             std::optional<int>& rc, std::string& err) {
+struct RunningDemo {
+  shmtest::ChildProcess app;
+  std::string session;
+};
+
+// Starts `shmscope --demo` and returns once both of its peers run.
+RunningDemo start_demo(const XServer& x, const std::string& config) {
   auto app = shmtest::ChildProcess::spawn(
       x.with_env({shmtest::binary_path("shmscope"), "--demo"}, config));
   const std::string session = "demo-" + std::to_string(app.pid());
@@ -245,10 +250,18 @@ std::string demo_then_signal(const XServer& x, const std::string& config, int si
                       },
                       30s),
                   "the demo peers did not start: " << app.stderr_text());
-  app.kill(sig);
-  rc = app.wait_for(20s);
-  err = app.stderr_text();
-  return session;
+  return RunningDemo{std::move(app), session};
+}
+
+// Starts `shmscope --demo`, delivers `sig` to the monitor once both peers run and returns the
+// session name once the monitor has ended (its exit code in `rc`).
+std::string demo_then_signal(const XServer& x, const std::string& config, int sig,
+                             std::optional<int>& rc, std::string& err) {
+  RunningDemo demo = start_demo(x, config);
+  demo.app.kill(sig);
+  rc = demo.app.wait_for(20s);
+  err = demo.app.stderr_text();
+  return demo.session;
 }
 
 }  // namespace
@@ -279,6 +292,56 @@ TEST_CASE("a crash of the monitor during --demo still kills the peers and remove
   CHECK(*rc == 128 + SIGSEGV);
   CHECK(shmtest::eventually([&] { return guitest::processes_mentioning(session).empty(); }, 10s));
   CHECK_FALSE(shmtest::segment_exists(session));
+}
+
+TEST_CASE("the X server dying under --demo still kills the peers and removes the session") {
+  shmtest::Watchdog watchdog(120s, "demo lost-display test");
+  auto x = start_x_or_skip();
+  if (!x) return;
+  guitest::TempDir dir("demo-xio");
+  RunningDemo demo = start_demo(*x, dir.path());
+  auto& app = demo.app;
+  const std::string& session = demo.session;
+  x->kill_server();
+  const auto rc = app.wait_for(20s);
+  REQUIRE_MESSAGE(rc.has_value(), "shmscope outlived its display");
+  CHECK(*rc != 0);  // Xlib ends it with exit(1)
+  CHECK(shmtest::eventually([&] { return guitest::processes_mentioning(session).empty(); }, 10s));
+  CHECK_MESSAGE(!shmtest::segment_exists(session), "stderr: " << app.stderr_text());
+  shmtest::remove_segment(session);
+}
+
+TEST_CASE("the X server dying during a scenario still ends its processes and removes its segment") {
+  shmtest::Watchdog watchdog(120s, "scenario lost-display test");
+  auto x = start_x_or_skip();
+  if (!x) return;
+  guitest::TempDir dir("scenario-xio");
+  // The layout dump names the test's own directory on the command line, which the scenario's
+  // forked processes share: processes_mentioning finds them all.
+  auto app = shmtest::ChildProcess::spawn(
+      x->with_env({shmtest::binary_path("shmscope"), "--scenario", "6", "--run-steps", "3",
+                   "--layout-dump", dir.file("layout.txt")},
+                  dir.path()));
+  // Its session is named after the scenario and the monitor's pid.
+  const std::string prefix = "shmscope.scn-child-killed-holding-mutex-" + std::to_string(app.pid()) + "-";
+  std::string session;
+  REQUIRE_MESSAGE(shmtest::eventually(
+                      [&] {
+                        for (const auto& e : std::filesystem::directory_iterator("/dev/shm")) {
+                          const std::string name = e.path().filename().string();
+                          if (name.rfind(prefix, 0) == 0) session = name.substr(std::strlen("shmscope."));
+                        }
+                        return !session.empty();
+                      },
+                      30s),
+                  "a segment " << prefix << "* appeared");
+  x->kill_server();
+  const auto rc = app.wait_for(20s);
+  REQUIRE_MESSAGE(rc.has_value(), "shmscope outlived its display");
+  CHECK(*rc != 0);  // Xlib ends it with exit(1)
+  CHECK(shmtest::eventually([&] { return guitest::processes_mentioning(dir.path()).empty(); }, 10s));
+  CHECK_MESSAGE(!shmtest::segment_exists(session), "stderr: " << app.stderr_text());
+  shmtest::remove_segment(session);
 }
 
 TEST_CASE(

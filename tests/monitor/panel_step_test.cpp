@@ -140,7 +140,7 @@ TEST_CASE(
   CHECK_FALSE(out.actions[0].flag);  // it was on: the click turns it off
 }
 
-TEST_CASE("keys step back and forward through kept steps; Space at the newest asks for a grant") {
+TEST_CASE("keys step back and forward through kept steps, and Space at the newest asks for a grant") {
   Gui gui;
   ImGuiIO& io = ImGui::GetIO();
   io.KeyMap[ImGuiKey_Space] = 32;
@@ -246,7 +246,7 @@ TEST_CASE("a peer parked at its gate is found in a copy of the block") {
 }
 
 TEST_CASE(
-    "looking back in the classroom layout pins the step's last journal entry; newest unpins") {
+    "looking back in the classroom layout pins the step's last journal entry, and newest unpins") {
   Gui gui;
   auto steps = three_steps();
   ClassroomModel m;

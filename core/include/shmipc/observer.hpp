@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "shmipc/journal.hpp"
@@ -26,6 +27,10 @@ class Observer {
 
   bool role_alive(Role role) const;  // kernel lock probe on the segment
   bool still_linked() const;         // the name still names the segment we have open
+  // What another process did to the segment since it was opened: resized it, or replaced its
+  // name with a different object (never followed). A removed name is not reported here
+  // (still_linked() says it: the normal end of a session).
+  std::optional<std::string> tampering() const;
   const std::string& name() const noexcept;
 
   struct Impl;

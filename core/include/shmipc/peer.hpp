@@ -42,6 +42,9 @@ class ChildPeer {
   // deadline (a stopped parent holding it): it may still be read.
   enum class Withdrawal { Withdrawn, Read, Unknown };
   Withdrawal withdraw_unread(std::uint64_t sequence, Deadline deadline);
+  // The block sequence of the last message written (0 before the first): what to withdraw
+  // after send_message threw PeerGone while waiting for its receipt.
+  std::uint64_t last_sent_sequence() const noexcept { return last_sent_sequence_; }
 
  private:
   Session& session_;
@@ -59,6 +62,7 @@ struct ReceivedMessage {
   bool checksum_ok = false;
   bool torn = false;              // versions disagreed (writer died or skipped the mutex)
   bool withdrawn = false;         // its sender gave up waiting and withdrew it: not a message
+  std::uint32_t bad_data_size = 0;  // a data_size over kDataCapacity (corrupt: torn, no data)
   std::uint64_t lost_before = 0;  // sequences skipped since the last one read
 };
 struct ReceivedCommand {

@@ -52,6 +52,10 @@ class Session {
   const Actor& actor() const noexcept;
 
   void heartbeat() noexcept;
+  // Throws Error(Corrupt) naming what another process did, if it resized, replaced or removed
+  // the segment or overwrote the block's header since we joined (docs/RELIABILITY.md,
+  // "A segment changed under its peers"). Checks at most every 100 ms unless `now`.
+  void verify_segment(bool now = false);
   // Whether a live process holds that role lock (kernel-checked, never a pid guess).
   bool role_alive(Role role) const;
 

@@ -70,12 +70,18 @@ struct SnapshotMutex {
   std::uint32_t owner_died_count = 0;
   std::uint32_t last_dead_owner_pid = 0;
   std::uint64_t last_owner_died_ns = 0;
+  // Of `waiters`, those counted by participants that died inside lock() (filled by the
+  // Observer): the block's count heals when their slot is taken over.
+  std::uint32_t stale_waiters = 0;
+  std::uint32_t live_waiters() const { return waiters > stale_waiters ? waiters - stale_waiters : 0; }
   bool held() const { return owner_pid != 0; }
 };
 
 struct SnapshotEvent {
   bool signalled = false;
-  std::uint32_t waiters = 0;  // live waiter slots whose mask has this event
+  std::uint32_t waiters = 0;  // waiter slots in use whose mask has this event
+  std::uint32_t stale_waiters = 0;  // of those, slots whose owner is dead (filled by the Observer)
+  std::uint32_t live_waiters() const { return waiters > stale_waiters ? waiters - stale_waiters : 0; }
   std::uint64_t times_set = 0;
   std::uint64_t times_consumed = 0;
   std::uint32_t last_setter_pid = 0;
@@ -90,7 +96,9 @@ struct SnapshotWaiter {
   std::uint32_t owner_pid = 0;
   std::uint32_t wait_mask = 0;
   std::uint64_t since_ns = 0;
+  std::uint64_t owner_start_time = 0;
   Role owner_role = Role::None;
+  bool alive = true;  // filled by the Observer: its thread still runs (pid + start time agree)
   bool in_use() const { return owner_tid != 0; }
 };
 
@@ -131,6 +139,8 @@ struct Snapshot {
 
 // Pure: decodes and validates a byte copy of a block. Never reads outside `raw`.
 Snapshot decode_snapshot(std::span<const std::byte> raw);
+// The same, keeping `raw` as Snapshot::raw instead of copying it (a block is 131 KiB).
+Snapshot decode_snapshot(std::vector<std::byte>&& raw);
 
 // CRC-32 (zlib/IEEE) of what the message checksum covers.
 std::uint32_t message_checksum(std::uint64_t sequence, std::uint32_t data_size,

@@ -3,6 +3,7 @@
 // debuginfod is not consulted (DEBUGINFOD_URLS is unset for the call).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct DwarfOptions {
   unsigned timeout_seconds = 20;
   // The child's address-space limit: this plus three times the file's size.
   std::uint64_t memory_base_bytes = 1ull << 30;
+  // A DAG of struct types expands into a tree: past this many fields the rest are named
+  // "(not expanded: over N fields)". Far beyond any real shared block; it keeps a crafted one at
+  // a few MB (200,000 took 840 MB and seconds under ASan).
+  std::size_t max_fields = 20'000;
 };
 
 // `qualified_type_name` is the C++ name with its namespaces ("ns::Block", "Block"); a struct,
