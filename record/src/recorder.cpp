@@ -127,6 +127,14 @@ struct Recorder::Impl {
   bool poll_once(bool force_snapshot) {
     stats.polls += 1;
     const std::uint64_t t = shmipc::monotonic_ns();
+    // The removal is looked for before the journal is read: the last one out writes its Leave
+    // and then removes the segment, so a read after the removal was seen has the session's
+    // last records (our descriptor still reads the removed segment).
+    bool linked = true;
+    if (force_snapshot || t - last_link_check >= kLinkCheckEveryNs) {
+      last_link_check = t;
+      linked = observer->still_linked();
+    }
     const auto read = tail->read(from);
     if (!read || read->next < from) return false;
     take_journal(*read, t);
@@ -139,11 +147,7 @@ struct Recorder::Impl {
       last_flush = t;
     }
     update_stats();
-    if (force_snapshot || t - last_link_check >= kLinkCheckEveryNs) {
-      last_link_check = t;
-      if (!observer->still_linked()) return false;
-    }
-    return true;
+    return linked;
   }
 
   // A fraction of the time the ring takes to fill at the rate of the last poll interval. A
