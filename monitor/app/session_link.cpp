@@ -187,14 +187,14 @@ void SessionLink::reap_retired() {
 bool SessionLink::update(SessionHistory& history) {
   reap_retired();
   const std::uint64_t now = shmipc::monotonic_ns();
+  // The segment we have open was removed (and maybe re-created): after one last read, start
+  // over with the new one. The removal is looked for before that read: the last one out
+  // writes its Leave and then removes the segment, so the read has the session's last records
+  // (our mapping outlives the name).
+  bool removed = false;
   if (observer_ && now >= next_link_check_ns_) {
     next_link_check_ns_ = now + kLinkCheckNs;
-    // The segment we have open was removed (and maybe re-created): start over with the new one.
-    if (!observer_->still_linked()) {
-      observer_.reset();
-      history_needs_clear_ = true;
-      status_ = "session " + session_ + " went away; waiting for it to reappear";
-    }
+    removed = !observer_->still_linked();
   }
   if (!observer_) {
     if (now < next_attach_ns_) return false;
@@ -242,7 +242,12 @@ bool SessionLink::update(SessionHistory& history) {
     const bool changed = block_changed(last_raw_, snap.raw) || !read.items.empty();
     if (changed) last_raw_ = snap.raw;
     history.ingest(std::move(snap), read);
-    return changed;
+    if (removed) {
+      observer_.reset();
+      history_needs_clear_ = true;
+      status_ = "session " + session_ + " went away; waiting for it to reappear";
+    }
+    return changed || removed;
   } catch (const std::exception& e) {
     status_ = "lost the session: " + describe(e);
     observer_.reset();

@@ -81,6 +81,31 @@ TEST_CASE("the link waits for a session that does not exist yet and attaches onc
   shmtest::remove_segment(session);
 }
 
+TEST_CASE("the last member's Leave is in the history when it removes the session, and the link then waits for it to reappear") {
+  shmtest::Watchdog watchdog(60s, "last moments");
+  const std::string session = shmtest::unique_session_name("link-gone");
+  auto parent = start_parent(session);
+  Rig rig(session);
+  REQUIRE(rig.until([&] { return rig.history.latest() != nullptr; }));
+  // The parent leaves, writing its Leave and removing the segment, while the monitor does not
+  // look; the next look is due to check the name (it checks twice a second).
+  parent.kill(SIGTERM);
+  REQUIRE(parent.wait_for(10s).has_value());
+  REQUIRE(shmtest::eventually([&] { return !shmtest::segment_exists(session); }, 10s));
+  std::this_thread::sleep_for(600ms);
+  CHECK(rig.link.update(rig.history));
+  CHECK(rig.link.status().find("went away") != std::string::npos);
+  const auto& journal = rig.history.journal();
+  CHECK(std::any_of(journal.begin(), journal.end(), [](const shmipc::JournalItem& i) {
+    return i.record.kind == static_cast<std::uint16_t>(shmipc::JournalKind::Leave) &&
+           i.record.arg == static_cast<std::uint32_t>(shmipc::Role::Parent);
+  }));
+  // What was seen stays on screen until the session comes back.
+  rig.link.update(rig.history);
+  CHECK_FALSE(rig.link.acting().attached);
+  CHECK_FALSE(rig.history.journal().empty());
+}
+
 TEST_CASE(
     "an unchanged block reports no change, so the UI can wait idle, and a message is a change") {
   shmtest::Watchdog watchdog(60s, "idle detection");
