@@ -263,7 +263,11 @@ ParentPeer::ParentPeer(Session& session) : session_(session), mode_(PeerMode::Re
   if (session.role() != Role::Parent)
     throw Error(ErrorCode::RoleTaken, "a ParentPeer needs a session joined as the parent");
   // A parent taking over a live child's block continues after what was already read.
-  last_sequence_ = session_.block().message.message_read_sequence.load(std::memory_order_relaxed);
+  const MessageArea& area = session_.block().message;
+  last_sequence_ = area.message_read_sequence.load(std::memory_order_relaxed);
+  // Looked at now, not at the first wait: a message sent after this parent joined comes with
+  // its own SendMessage, after its sender's acknowledgement, and keeps that order.
+  unread_at_join_ = area.message_sequence.load(std::memory_order_relaxed) > last_sequence_;
 }
 
 namespace {
@@ -342,6 +346,16 @@ ParentEvent ParentPeer::next(Deadline deadline, bool journal_timeout) {
   session_.verify_segment();
   session_.heartbeat();
   Events events(me);
+  if (unread_at_join_) {
+    unread_at_join_ = false;
+    // A parent that died after its wait consumed SendMessage but before it read the message
+    // left it unread with nobody to set the event again: its sender would wait for a receipt
+    // until its deadline. The parent taking over reads it first. (If the event is still
+    // pending, its wake finds the message read and waits on.)
+    if (mode_ == PeerMode::Reliable) {
+      if (auto m = read_message(me, last_sequence_, true)) return *m;
+    }
+  }
   constexpr std::array<EventId, 3> kWatched{EventId::ChildAcknowledge, EventId::SendCommand,
                                             EventId::SendMessage};
   for (;;) {

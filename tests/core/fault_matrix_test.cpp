@@ -126,9 +126,14 @@ TEST_CASE("a parent killed right after taking the mutex: the child's receipt wai
 
   auto dead_holder = snapshot_of(name);
   CHECK(dead_holder.mutex.owner_pid == static_cast<std::uint32_t>(v.parent.pid()));
+  // As `shmipc child` does: the message is withdrawn (recovering the dead parent's mutex), so
+  // the parent started next, which reads a predecessor's unread message, does not deliver it.
+  CHECK(v.child->withdraw_unread(1, shmipc::deadline_after(5s)) ==
+        shmipc::ChildPeer::Withdrawal::Withdrawn);
 
   auto next = shmtest::ChildProcess::spawn(shmipc_cmd("parent", name));
   REQUIRE(shmtest::eventually([&] { return says(next, "waiting for the child"); }, 10s));
+  CHECK(shmtest::eventually([&] { return says(next, "message #1 was withdrawn"); }, 10s));
   const auto r = v.child->send_message("two", shmipc::deadline_after(20s));
   CHECK(r.receipt);
   CHECK(shmtest::eventually([&] { return says(next, "): two"); }, 10s));

@@ -133,6 +133,37 @@ TEST_CASE("a parent SIGKILLed and restarted within milliseconds lands on its liv
   child.kill(SIGKILL);
 }
 
+TEST_CASE("a parent killed after its wait took the child's message but before reading it: the parent started next reads it and the waiting child gets its receipt") {
+  shmtest::Watchdog dog(60s, "unread at takeover");
+  const std::string session = shmtest::unique_session_name("unread-takeover");
+  Cleanup cleanup{session};
+  // Lock 1 is the parent's join, lock 2 its read of message #1: it stops there, SendMessage
+  // already consumed by its wait.
+  std::vector<std::string> stopping = shmipc_cmd("parent", session);
+  stopping.insert(stopping.begin(), {"/usr/bin/env", "SHMIPC_FAULT=after-lock:2:stop"});
+  auto first = shmtest::ChildProcess::spawn(stopping);
+  REQUIRE(shmtest::eventually([&] { return says(first, "waiting for the child"); }, 20s));
+  auto child = shmtest::ChildProcess::spawn(
+      shmipc_cmd("child", session, {"--send", "kept", "--timeout", "15"}));
+  REQUIRE(shmtest::eventually(
+      [&] { return shmipc::process_state(static_cast<std::uint32_t>(first.pid())) == 'T'; }, 20s));
+  // The child waits for its receipt; stopped, it cannot see the parent die and come back.
+  child.kill(SIGSTOP);
+  REQUIRE(shmtest::eventually(
+      [&] { return shmipc::process_state(static_cast<std::uint32_t>(child.pid())) == 'T'; }, 10s));
+  first.kill(SIGKILL);
+  first.wait_for(5s);
+  int role_taken = 0;
+  auto next = start_parent(session, role_taken);
+  child.kill(SIGCONT);
+  CHECK(shmtest::eventually([&] { return says(next, "): kept"); }, 20s));
+  const auto code = child.wait_for(30s);
+  CAPTURE(child.stderr_text());
+  CHECK(code == std::optional<int>(0));
+  CHECK(says(child, "received by the parent"));
+  next.kill(SIGKILL);
+}
+
 TEST_CASE("a hundred rounds of SIGKILL to both peers and restart leave at most one object in /dev/shm") {
   shmtest::Watchdog dog(110s, "kill both peers");
   const std::string session = shmtest::unique_session_name("kill-both");

@@ -89,6 +89,7 @@ class ParentPeer {
   Session& session_;
   PeerMode mode_;
   std::uint64_t last_sequence_ = 0;
+  bool unread_at_join_ = false;  // a predecessor left a message unread: read at the first next()
 };
 
 }  // namespace shmipc
