@@ -297,11 +297,15 @@ void SessionLink::join_parent() {
       r->session = shmipc::Session::join(opts);
       shmipc::ParentPeer parent(*r->session);
       {
+        // Role and outcome in one step: a frame between the two would lay out the panel
+        // without the outcome line, and the next frame would move every control under the
+        // pointer down a line.
         std::lock_guard<std::mutex> lock(state_mu_);
         acting_.role = shmipc::Role::Parent;
         acting_.receive_log.clear();
+        acting_.last_result = "joined " + name + " as parent";
+        acting_.last_error.clear();
       }
-      set_result("joined " + name + " as parent");
       while (!r->stop) {
         parent.set_mode(static_cast<shmipc::PeerMode>(r->mode.load()));
         // A bounded wait so leave() is noticed; the wait itself blocks (no polling). Its
@@ -364,10 +368,11 @@ void SessionLink::join_child() {
       r->child = std::make_unique<shmipc::ChildPeer>(*r->session);
       r->child->acknowledge();
       {
-        std::lock_guard<std::mutex> lock(state_mu_);
+        std::lock_guard<std::mutex> lock(state_mu_);  // in one step, as for the parent
         acting_.role = shmipc::Role::Child;
+        acting_.last_result = "joined " + name + " as child (childAck set)";
+        acting_.last_error.clear();
       }
-      set_result("joined " + name + " as child (childAck set)");
     } catch (const std::exception& e) {
       r->child.reset();
       r->session.reset();

@@ -122,6 +122,7 @@ void draw_child(const PanelInput& in, const ActView& v, UiState& ui, PanelOutput
     error_text(v.message.error);
   } else if (v.message.ok) {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "%zu bytes", v.message.bytes.size());
+    record_widget("message_size");  // drawn once typed text has reached the input
   } else {
     ImGui::TextColored(colour_vec4(UiColour::Muted), "text, or hex bytes; up to 1000 bytes");
   }

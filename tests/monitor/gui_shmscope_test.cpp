@@ -194,9 +194,14 @@ TEST_CASE("joining as child and sending through real mouse and keyboard input re
           [&] { return parent.stdout_text().find("child started") != std::string::npos; }, 20s),
       "the parent never saw the child start; parent: " << parent.stdout_text());
 
+  // The join's outcome line is at the top of the panel: once it is drawn, nothing below moves.
+  widget("act_outcome");
   click(widget("message_input"));
   const std::string text = "typed through xdotool";
   run_on(*x, {xdotool, "type", "--delay", "30", text}, dir.path());
+  // Send is enabled only in a frame that has the text: a slow frame (ASan) could otherwise
+  // take the keys and the click on Send together, with Send still disabled.
+  widget("message_size");
   click(widget("send"));
   CHECK_MESSAGE(shmtest::eventually(
                     [&] { return parent.stdout_text().find(text) != std::string::npos; }, 20s),

@@ -175,3 +175,27 @@ TEST_CASE("the outcome of the last action is shown at the top of the Act panel, 
   REQUIRE(join != w.end());
   CHECK(w.find("act_outcome")->second.y1 <= join->second.y0);
 }
+
+TEST_CASE("the byte count under the message input is drawn only once there is a message to send") {
+  Gui gui;
+  SessionHistory h;
+  two_peers().ingest_into(h, kT0);
+  ActingState acting;
+  acting.attached = true;
+  acting.role = Role::Child;
+  UiState ui;
+  PanelOutput out;
+  auto drawn_with = [&](const std::string& typed) {
+    ui.message_input = typed;
+    clear_recorded_widgets();
+    gui.frame([&] {
+      ui.begin_frame();
+      draw_act_panel({h, acting, kT0 + kMs}, ui, out);
+    });
+    return recorded_widgets().count("message_size") == 1;
+  };
+  CHECK_FALSE(drawn_with(""));
+  CHECK(drawn_with("hello"));
+  ui.message_is_hex = true;
+  CHECK_FALSE(drawn_with("48 6G"));
+}
