@@ -16,11 +16,14 @@
 #include "shmipc/peer.hpp"
 #include "shmipc/session.hpp"
 #include "cli_helpers.hpp"
+#include "numbered_message.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
+
+using shmtest::numbered_message;
 
 using Cleanup = shmtest::SegmentCleanup;
 
@@ -31,16 +34,6 @@ std::unique_ptr<shmipc::Session> join(const std::string& name, shmipc::RoleReque
   o.role = role;
   o.mode = mode;
   return shmipc::Session::join(o);
-}
-
-// Message i: its index (4 bytes), then a pattern that depends on the index and the position,
-// with a length that varies from 5 to 1000 bytes, so a torn, stale or mixed copy shows.
-std::string numbered_message(std::uint32_t i) {
-  const std::size_t size = 5 + (static_cast<std::size_t>(i) * 37) % 996;
-  std::string s(size, '\0');
-  std::memcpy(s.data(), &i, sizeof i);
-  for (std::size_t k = sizeof i; k < size; ++k) s[k] = static_cast<char>((i * 131 + k * 7) & 0xff);
-  return s;
 }
 
 std::vector<shmipc::JournalItem> journal_of(shmipc::Session& s, shmipc::JournalKind kind) {

@@ -18,6 +18,7 @@
 #include "shmipc/process_identity.hpp"
 #include "shmipc/session.hpp"
 #include "cli_helpers.hpp"
+#include "fault_support.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
@@ -139,9 +140,8 @@ TEST_CASE("a parent killed after its wait took the child's message but before re
   Cleanup cleanup{session};
   // Lock 1 is the parent's join, lock 2 its read of message #1: it stops there, SendMessage
   // already consumed by its wait.
-  std::vector<std::string> stopping = shmipc_cmd("parent", session);
-  stopping.insert(stopping.begin(), {"/usr/bin/env", "SHMIPC_FAULT=after-lock:2:stop"});
-  auto first = shmtest::ChildProcess::spawn(stopping);
+  auto first =
+      shmtest::ChildProcess::spawn(faulttest::shmipc_cmd("parent", session, {}, "after-lock:2:stop"));
   REQUIRE(shmtest::eventually([&] { return says(first, "waiting for the child"); }, 20s));
   auto child = shmtest::ChildProcess::spawn(
       shmipc_cmd("child", session, {"--send", "kept", "--timeout", "15"}));

@@ -21,25 +21,20 @@
 #include "shmipc/session.hpp"
 #include "shmipc/snapshot.hpp"
 #include "cli_helpers.hpp"
+#include "numbered_message.hpp"
 #include "test_process.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using shmtest::numbered_message;
+
 std::unique_ptr<shmipc::Session> join(const std::string& name, shmipc::RoleRequest role) {
   shmipc::SessionOptions o;
   o.name = name;
   o.role = role;
   return shmipc::Session::join(o);
-}
-
-std::string numbered_message(std::uint32_t i) {
-  const std::size_t size = 5 + (static_cast<std::size_t>(i) * 37) % 996;
-  std::string s(size, '\0');
-  std::memcpy(s.data(), &i, sizeof i);
-  for (std::size_t k = sizeof i; k < size; ++k) s[k] = static_cast<char>((i * 131 + k * 7) & 0xff);
-  return s;
 }
 
 using Cleanup = shmtest::SegmentCleanup;
